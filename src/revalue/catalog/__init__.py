@@ -1,0 +1,1 @@
+"""The device catalog: models, their identifiers and variants."""

@@ -1,0 +1,34 @@
+"""Settings, read from the environment (prefix ``REVALUE_``) and an optional ``.env`` file.
+
+Every setting is documented here and in the README; a test fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REVALUE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///revalue.db",
+        description="SQLAlchemy URL. Default: a SQLite file in the working directory. "
+        "Production: postgresql+psycopg://user:pass@host/db",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `revalue serve` listens on.")
+    port: int = Field(default=8000, description="Port `revalue serve` listens on.")
+    workers: int = Field(default=1, description="Server processes for `revalue serve`.")
+    place: str = Field(
+        default="hq",
+        description="Where this installation stands, written as the place of custody events.",
+    )
+    log_level: str = Field(default="info", description="Log level of the server.")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

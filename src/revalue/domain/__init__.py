@@ -1,0 +1,1 @@
+"""The pure domain core: standard library only, no I/O, no clock (``as_of`` is passed in)."""

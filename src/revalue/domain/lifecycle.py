@@ -1,0 +1,124 @@
+"""The trade-in lifecycle: explicit states, the actions between them, and nothing else.
+
+``next_state`` is the only way a state changes; an action that the table does not allow from
+the current state (or for the trade-in's pathway) raises :class:`IllegalTransition`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from revalue.domain.errors import Conflict
+from revalue.domain.program import HANDED_OVER, Pathway
+
+
+class State(StrEnum):
+    QUOTED = "quoted"
+    ACCEPTED = "accepted"
+    AWAITING_SHIPMENT = "awaiting_shipment"
+    IN_TRANSIT = "in_transit"
+    RECEIVED = "received"
+    INSPECTED = "inspected"
+    REQUOTE_OFFERED = "requote_offered"
+    REQUOTE_ACCEPTED = "requote_accepted"
+    REQUOTE_DECLINED = "requote_declined"
+    SANITIZED = "sanitized"
+    PAID = "paid"
+    DISPOSED = "disposed"
+    RETURNED = "returned"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class Action(StrEnum):
+    ACCEPT = "accept"
+    AWAIT_SHIPMENT = "await_shipment"  # a label or kit is issued for a mail-in or business lot
+    SHIP = "ship"  # the carrier has the device
+    RECEIVE = "receive"
+    INSPECT = "inspect"
+    OFFER_REQUOTE = "offer_requote"
+    ACCEPT_REQUOTE = "accept_requote"
+    DECLINE_REQUOTE = "decline_requote"
+    SANITIZE = "sanitize"
+    PAY = "pay"
+    DISPOSE = "dispose"
+    RETURN = "return"
+    REJECT = "reject"
+    CANCEL = "cancel"
+    EXPIRE = "expire"
+
+
+S, A = State, Action
+TRANSITIONS: dict[tuple[State, Action], State] = {
+    (S.QUOTED, A.ACCEPT): S.ACCEPTED,
+    (S.QUOTED, A.CANCEL): S.CANCELLED,
+    (S.QUOTED, A.EXPIRE): S.EXPIRED,
+    (S.ACCEPTED, A.AWAIT_SHIPMENT): S.AWAITING_SHIPMENT,
+    (S.ACCEPTED, A.RECEIVE): S.RECEIVED,
+    (S.ACCEPTED, A.CANCEL): S.CANCELLED,
+    (S.AWAITING_SHIPMENT, A.SHIP): S.IN_TRANSIT,
+    (S.AWAITING_SHIPMENT, A.CANCEL): S.CANCELLED,
+    (S.AWAITING_SHIPMENT, A.EXPIRE): S.EXPIRED,  # never sent before the price lock ended
+    (S.IN_TRANSIT, A.RECEIVE): S.RECEIVED,
+    (S.RECEIVED, A.INSPECT): S.INSPECTED,
+    (S.RECEIVED, A.REJECT): S.REJECTED,
+    (S.INSPECTED, A.OFFER_REQUOTE): S.REQUOTE_OFFERED,
+    (S.INSPECTED, A.SANITIZE): S.SANITIZED,
+    (S.INSPECTED, A.REJECT): S.REJECTED,
+    (S.REQUOTE_OFFERED, A.ACCEPT_REQUOTE): S.REQUOTE_ACCEPTED,
+    (S.REQUOTE_OFFERED, A.DECLINE_REQUOTE): S.REQUOTE_DECLINED,
+    (S.REQUOTE_ACCEPTED, A.SANITIZE): S.SANITIZED,
+    (S.REQUOTE_DECLINED, A.RETURN): S.RETURNED,
+    (S.SANITIZED, A.PAY): S.PAID,
+    (S.PAID, A.DISPOSE): S.DISPOSED,
+    (S.REJECTED, A.RETURN): S.RETURNED,
+    (S.REJECTED, A.DISPOSE): S.DISPOSED,  # recycled, with the customer's consent
+}
+del S, A
+
+TERMINAL = frozenset({State.DISPOSED, State.RETURNED, State.CANCELLED, State.EXPIRED})
+
+# Actions that depend on how the device travels: in-person pathways skip the shipment.
+_SHIPPED_ONLY = {(State.ACCEPTED, Action.AWAIT_SHIPMENT)}
+_HANDED_OVER_ONLY = {(State.ACCEPTED, Action.RECEIVE)}
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+def next_state(*, state: State, action: Action, pathway: Pathway | None) -> State:
+    """The state after ``action``, or :class:`IllegalTransition` naming why not."""
+    target = TRANSITIONS.get((state, action))
+    if target is None:
+        allowed = sorted(a for (s, a) in TRANSITIONS if s == state)
+        raise IllegalTransition(
+            f"cannot {action} a trade-in that is {state}",
+            state=str(state),
+            action=str(action),
+            allowed=allowed,
+        )
+    key = (state, action)
+    in_person = pathway in HANDED_OVER
+    if (key in _SHIPPED_ONLY and in_person) or (key in _HANDED_OVER_ONLY and not in_person):
+        raise IllegalTransition(
+            f"cannot {action} a trade-in that is {state} on the {pathway} pathway",
+            state=str(state),
+            action=str(action),
+            pathway=str(pathway),
+        )
+    return target
+
+
+def allowed_actions(*, state: State, pathway: Pathway | None) -> list[Action]:
+    out = []
+    for (s, a), _ in TRANSITIONS.items():
+        if s != state:
+            continue
+        try:
+            next_state(state=state, action=a, pathway=pathway)
+        except IllegalTransition:
+            continue
+        out.append(a)
+    return out

@@ -1,0 +1,1 @@
+"""Programs: a retailer's trade-in configuration and its price book."""

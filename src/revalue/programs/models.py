@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from revalue.db import Base, JSONDoc, UTCDateTime
+
+
+class Program(Base):
+    __tablename__ = "programs"
+
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name: Mapped[str] = mapped_column(String(160))
+    currency: Mapped[str] = mapped_column(String(3))
+    accepted_categories: Mapped[list[str]] = mapped_column(JSONDoc)
+    pathways: Mapped[list[str]] = mapped_column(JSONDoc)
+    payout_options: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc)  # method, bonus_bp
+    quote_validity_days: Mapped[int] = mapped_column(Integer)
+    resale_strategy: Mapped[str] = mapped_column(String(30))
+    objectives: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc)  # metric, target
+    # The price book's rules (multipliers, deductions, depreciation, floor, rounding).
+    pricing: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    # Bumped by every change to the program, its prices or promotions: caches key on it, so
+    # several server processes never serve a stale price book.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BasePrice(Base):
+    __tablename__ = "program_base_prices"
+
+    program_id: Mapped[str] = mapped_column(
+        ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True
+    )
+    variant_sku: Mapped[str] = mapped_column(
+        ForeignKey("catalog_variants.sku", ondelete="CASCADE"), primary_key=True
+    )
+    amount: Mapped[int] = mapped_column(Integer)  # minor units, program currency
+
+
+class Promotion(Base):
+    __tablename__ = "program_promotions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    program_id: Mapped[str] = mapped_column(
+        ForeignKey("programs.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    model_id: Mapped[str | None] = mapped_column(ForeignKey("catalog_models.id"))
+    category: Mapped[str | None] = mapped_column(String(20))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    amount: Mapped[int] = mapped_column(Integer, default=0)
+    percent_bp: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,1 @@
+"""Instant quotes: itemized offers per payout method, stored with an id."""

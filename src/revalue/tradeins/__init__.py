@@ -1,0 +1,1 @@
+"""Trade-ins: the lifecycle, its records, and the hash-chained custody log."""

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from revalue.db import Base, JSONDoc, UTCDateTime
+
+
+class TradeIn(Base):
+    __tablename__ = "trade_ins"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"), index=True)
+    model_id: Mapped[str] = mapped_column(ForeignKey("catalog_models.id"))
+    variant_sku: Mapped[str] = mapped_column(ForeignKey("catalog_variants.sku"))
+    state: Mapped[str] = mapped_column(String(30), index=True)
+    quote_id: Mapped[str] = mapped_column(String(40))  # the initial quote
+    requote_id: Mapped[str | None] = mapped_column(String(40))  # the latest re-quote, if any
+    pathway: Mapped[str | None] = mapped_column(String(20))
+    payout_method: Mapped[str | None] = mapped_column(String(30))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    reason: Mapped[str | None] = mapped_column(String(400))  # why rejected / cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The head of the custody chain: a deleted or forged tail no longer matches it.
+    last_seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    # Optimistic lock: two concurrent transitions cannot both succeed.
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's API
+
+
+class CustodyEvent(Base):
+    """Append-only: database triggers refuse UPDATE and DELETE; the hash chain detects the rest."""
+
+    __tablename__ = "custody_events"
+    __table_args__ = (UniqueConstraint("trade_in_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    trade_in_id: Mapped[str] = mapped_column(ForeignKey("trade_ins.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(120))
+    place: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(30))
+    from_state: Mapped[str | None] = mapped_column(String(30))
+    to_state: Mapped[str] = mapped_column(String(30))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Inspection(Base):
+    __tablename__ = "inspections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    trade_in_id: Mapped[str] = mapped_column(ForeignKey("trade_ins.id"), index=True)
+    inspector: Mapped[str] = mapped_column(String(120))
+    condition: Mapped[dict[str, Any]] = mapped_column(JSONDoc)  # what was found
+    grade: Mapped[str | None] = mapped_column(String(2))  # None: not working / locked
+    notes: Mapped[str] = mapped_column(String(2000), default="")
+    inspected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Sanitization(Base):
+    __tablename__ = "sanitizations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    trade_in_id: Mapped[str] = mapped_column(ForeignKey("trade_ins.id"), index=True)
+    level: Mapped[str] = mapped_column(String(10))  # NIST SP 800-88: clear, purge, destroy
+    technique: Mapped[str] = mapped_column(String(40))
+    result: Mapped[str] = mapped_column(String(30))
+    operator: Mapped[str] = mapped_column(String(120))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Payment(Base):
+    """Exactly one per trade-in: the unique constraint holds even against racing requests."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    trade_in_id: Mapped[str] = mapped_column(ForeignKey("trade_ins.id"), unique=True)
+    method: Mapped[str] = mapped_column(String(30))
+    amount: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    reference: Mapped[str] = mapped_column(String(80))
+    paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Disposition(Base):
+    __tablename__ = "dispositions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    trade_in_id: Mapped[str] = mapped_column(ForeignKey("trade_ins.id"), unique=True)
+    route: Mapped[str] = mapped_column(String(30))
+    disposed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,1 @@
+"""The HTTP interface: app factory, error handlers, idempotency."""
