@@ -1,0 +1,59 @@
+"""Program queries."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from revalue.programs.models import BasePrice, Program, Promotion
+
+
+def get(session: Session, program_id: str) -> Program | None:
+    return session.get(Program, program_id)
+
+
+def list_all(session: Session) -> list[Program]:
+    return list(session.scalars(select(Program).order_by(Program.id)))
+
+
+def version(session: Session, program_id: str) -> int | None:
+    return session.scalar(select(Program.version).where(Program.id == program_id))
+
+
+def bump_version(session: Session, program_id: str) -> int:
+    session.execute(
+        update(Program).where(Program.id == program_id).values(version=Program.version + 1)
+    )
+    return version(session, program_id) or 0
+
+
+def base_prices(session: Session, program_id: str) -> dict[str, int]:
+    stmt = select(BasePrice.variant_sku, BasePrice.amount).where(BasePrice.program_id == program_id)
+    return dict(session.execute(stmt).tuples())
+
+
+def count_base_prices(session: Session, program_id: str) -> int:
+    stmt = select(func.count()).where(BasePrice.program_id == program_id)
+    return session.scalar(stmt.select_from(BasePrice)) or 0
+
+
+def upsert_base_prices(session: Session, program_id: str, prices: dict[str, int]) -> None:
+    existing = {
+        p.variant_sku: p
+        for p in session.scalars(
+            select(BasePrice).where(
+                BasePrice.program_id == program_id, BasePrice.variant_sku.in_(list(prices))
+            )
+        )
+    }
+    for sku, amount in prices.items():
+        row = existing.get(sku)
+        if row is None:
+            session.add(BasePrice(program_id=program_id, variant_sku=sku, amount=amount))
+        else:
+            row.amount = amount
+
+
+def promotions(session: Session, program_id: str) -> list[Promotion]:
+    stmt = select(Promotion).where(Promotion.program_id == program_id).order_by(Promotion.id)
+    return list(session.scalars(stmt))
