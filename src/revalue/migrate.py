@@ -34,6 +34,19 @@ def upgrade(url: str, *, revision: str = "head", engine: Engine | None = None) -
         command.upgrade(cfg, revision)
 
 
+def head() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(normalize_url(url)).render_as_string(hide_password=True)
+
+
 def current(url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
 

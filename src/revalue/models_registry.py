@@ -8,9 +8,9 @@ from sqlalchemy import MetaData
 def metadata() -> MetaData:
     from revalue.catalog import models as _catalog  # noqa: F401
     from revalue.db import Base
+    from revalue.http import models as _http  # noqa: F401
     from revalue.programs import models as _programs  # noqa: F401
     from revalue.quotes import models as _quotes  # noqa: F401
     from revalue.tradeins import models as _tradeins  # noqa: F401
-    from revalue.web import models as _web  # noqa: F401
 
     return Base.metadata

@@ -99,7 +99,8 @@ def build_price_book(session: Session, program: Program, **overrides: object) ->
     )
     fields = {
         "currency": program.currency,
-        "base_prices": repository.base_prices(session, program.id),
+        "base_prices": overrides.pop("base_prices", None)
+        or repository.base_prices(session, program.id),
         "grade_multipliers_bp": {Grade(k): v for k, v in rules["grade_multipliers_bp"].items()},
         "deductions_bp": dict(rules["deductions_bp"]),
         "monthly_depreciation_bp": {

@@ -29,7 +29,7 @@ def bump_version(session: Session, program_id: str) -> int:
 
 def base_prices(session: Session, program_id: str) -> dict[str, int]:
     stmt = select(BasePrice.variant_sku, BasePrice.amount).where(BasePrice.program_id == program_id)
-    return dict(session.execute(stmt).tuples())
+    return dict(session.execute(stmt).all())
 
 
 def count_base_prices(session: Session, program_id: str) -> int:

@@ -1,1 +1,1 @@
-"""The HTTP interface: app factory, error handlers, idempotency."""
+"""The web application: composes the features' routers into one FastAPI app."""

@@ -1,0 +1,1 @@
+"""The ``revalue`` command line (Typer + Rich)."""

@@ -1,0 +1,61 @@
+"""What every command needs: the database, a unit of work, a context, and console output."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from revalue import migrate
+from revalue.config import get_settings
+from revalue.db import make_engine, make_sessionmaker
+from revalue.domain.context import Context
+from revalue.domain.errors import RevalueError
+
+console = Console()
+err_console = Console(stderr=True)
+
+CLI_ACTOR = "cli"
+
+
+def engine() -> Engine:
+    return make_engine(get_settings().database_url)
+
+
+def require_schema() -> None:
+    url = get_settings().database_url
+    head = migrate.head()
+    current = migrate.current(url)
+    if current != head:
+        err_console.print(
+            f"[red]The database at {migrate.redacted(url)} is at revision {current or 'none'}, "
+            f"not {head}.[/red] Run [bold]revalue db upgrade[/bold] first."
+        )
+        raise typer.Exit(2)
+
+
+def context(now: datetime | None = None, actor: str = CLI_ACTOR) -> Context:
+    return Context(actor=actor, place=get_settings().place, now=now or datetime.now(UTC))
+
+
+@contextmanager
+def unit_of_work(eng: Engine | None = None) -> Iterator[Session]:
+    """One transaction; a business error is printed with its code and exits with status 1."""
+    factory = make_sessionmaker(eng or engine())
+    try:
+        with factory.begin() as session:
+            yield session
+    except RevalueError as exc:
+        err_console.print(f"[red]{exc.code}[/red]: {exc.message}")
+        for key, value in exc.details.items():
+            if key == "errors":
+                for e in value:
+                    err_console.print(f"  line {e['line']}, {e['field']}: {e['reason']}")
+            else:
+                err_console.print(f"  {key}: {value}")
+        raise typer.Exit(1) from None

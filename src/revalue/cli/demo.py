@@ -1,0 +1,334 @@
+"""``revalue demo``: a demo program and a seeded population of trade-ins, every path walked.
+
+Each trade-in lives its own story on a simulated clock over the last four months: quoted,
+maybe accepted, shipped or handed over, received, inspected (sometimes worse than declared,
+which opens a re-quote), sanitized, paid and disposed of; or cancelled, expired, rejected,
+returned. Recent ones stop part-way, as live trade-ins do. Same seed, same story.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from revalue.catalog import repository as catalog_repository
+from revalue.catalog import service as catalog
+from revalue.cli import common
+from revalue.cli.common import console
+from revalue.db import make_sessionmaker
+from revalue.domain.catalog import Category
+from revalue.domain.context import Context
+from revalue.domain.lifecycle import State
+from revalue.domain.money import format_major
+from revalue.domain.pricing import FAULTS_BY_CATEGORY, Cosmetic
+from revalue.domain.program import Pathway, PayoutMethod
+from revalue.domain.records import (
+    RejectReason,
+    Route,
+    SanitizationLevel,
+    SanitizationResult,
+    SanitizationTechnique,
+)
+from revalue.programs import repository as programs_repository
+from revalue.programs import schemas as program_schemas
+from revalue.programs import service as programs
+from revalue.quotes.schemas import ConditionIn, QuoteRequest
+from revalue.tradeins import custody, repository, schemas
+from revalue.tradeins import service as tradeins
+
+PROGRAM_ID = "demo"
+CATEGORY_WEIGHTS = {
+    Category.SMARTPHONE: 70,
+    Category.TABLET: 12,
+    Category.LAPTOP: 10,
+    Category.WEARABLE: 8,
+}
+PATHWAY_WEIGHTS = {
+    Pathway.IN_STORE: 45,
+    Pathway.MAIL_IN: 40,
+    Pathway.KIOSK: 10,
+    Pathway.BUSINESS_LOT: 5,
+}
+METHOD_WEIGHTS = {
+    PayoutMethod.STORE_CREDIT: 50,
+    PayoutMethod.CASH: 30,
+    PayoutMethod.PURCHASE_DISCOUNT: 15,
+    PayoutMethod.LOYALTY_POINTS: 5,
+}
+COSMETIC_WEIGHTS = {Cosmetic.FLAWLESS: 20, Cosmetic.GOOD: 45, Cosmetic.FAIR: 25, Cosmetic.POOR: 10}
+WIPE = {
+    Category.SMARTPHONE: (SanitizationLevel.PURGE, SanitizationTechnique.CRYPTOGRAPHIC_ERASE),
+    Category.TABLET: (SanitizationLevel.PURGE, SanitizationTechnique.CRYPTOGRAPHIC_ERASE),
+    Category.LAPTOP: (SanitizationLevel.PURGE, SanitizationTechnique.BLOCK_ERASE),
+    Category.WEARABLE: (SanitizationLevel.CLEAR, SanitizationTechnique.FACTORY_RESET_VERIFIED),
+}
+
+
+def demo_program() -> program_schemas.ProgramIn:
+    return program_schemas.ProgramIn(
+        id=PROGRAM_ID,
+        name="Revalue Demo Trade-In",
+        currency="USD",
+        accepted_categories=list(Category),
+        pathways=list(Pathway),
+        payout_options=[
+            program_schemas.PayoutOptionIn(method=PayoutMethod.CASH, bonus_bp=0),
+            program_schemas.PayoutOptionIn(method=PayoutMethod.STORE_CREDIT, bonus_bp=1000),
+            program_schemas.PayoutOptionIn(method=PayoutMethod.PURCHASE_DISCOUNT, bonus_bp=1500),
+            program_schemas.PayoutOptionIn(method=PayoutMethod.LOYALTY_POINTS, bonus_bp=500),
+        ],
+        objectives=[
+            {"metric": "devices_per_month", "target": 600},
+            {"metric": "reuse_share_bp", "target": 8000},
+            {"metric": "average_margin_bp", "target": 1800},
+        ],
+    )
+
+
+def set_up(session: Session, catalog_path: Path, ctx: Context) -> None:
+    """The default catalog and the demo program with prices and a promotion, if missing."""
+    if not catalog_repository.variant_facts(session):
+        catalog.import_csv(session, catalog_path.read_text(encoding="utf-8"))
+    if programs_repository.get(session, PROGRAM_ID) is None:
+        programs.create(session, demo_program(), ctx)
+        programs.derive_base_prices(
+            session, PROGRAM_ID, program_schemas.DerivePricesIn(share_of_launch_bp=5500), ctx
+        )
+        programs.add_promotion(
+            session,
+            PROGRAM_ID,
+            program_schemas.PromotionIn(
+                name="Holiday smartphone bonus",
+                category=Category.SMARTPHONE,
+                amount=2500,
+                starts_at=ctx.now - timedelta(days=30),
+                ends_at=ctx.now + timedelta(days=45),
+            ),
+            ctx,
+        )
+
+
+@dataclass
+class Story:
+    """One trade-in's walk; ``at`` moves forward, and the walk stops when it reaches today."""
+
+    session: Session
+    rng: random.Random
+    now: datetime
+    at: datetime
+    place: str
+
+    def ctx(self, actor: str, place: str | None = None) -> Context:
+        return Context(actor=actor, place=place or self.place, now=self.at)
+
+    def wait(self, low_hours: float, high_hours: float) -> bool:
+        self.at += timedelta(hours=self.rng.uniform(low_hours, high_hours))
+        return self.at <= self.now
+
+
+def _pick(rng: random.Random, weights: dict) -> object:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _declared(rng: random.Random, category: Category) -> ConditionIn:
+    faults = []
+    if rng.random() < 0.15:
+        faults = [rng.choice(sorted(FAULTS_BY_CATEGORY[category]))]
+    return ConditionIn(
+        powers_on=rng.random() < 0.96,
+        screen_cracked=rng.random() < 0.08,
+        cosmetic=_pick(rng, COSMETIC_WEIGHTS),
+        faults=faults,
+        activation_lock_off=rng.random() < 0.98,
+    )
+
+
+def _found(rng: random.Random, declared: ConditionIn, category: Category) -> ConditionIn:
+    """What the inspector finds: mostly what was declared, sometimes worse on one axis."""
+    found = declared.model_copy(deep=True)
+    if rng.random() < 0.18:
+        axis = rng.choice(["cosmetic", "cracked", "fault"])
+        order = list(Cosmetic)
+        if axis == "cosmetic" and declared.cosmetic != Cosmetic.POOR:
+            found.cosmetic = order[order.index(declared.cosmetic) + 1]
+        elif axis == "cracked":
+            found.screen_cracked = True
+        else:
+            extra = sorted(FAULTS_BY_CATEGORY[category] - set(declared.faults))
+            found.faults = sorted({*declared.faults, rng.choice(extra)})
+    return found
+
+
+def _route(grade: str | None, result: str, rng: random.Random) -> Route:
+    if result != SanitizationResult.ERASED or grade is None:
+        return Route.RECYCLE
+    if grade in ("A", "B"):
+        return Route.MARKETPLACE if rng.random() < 0.3 else Route.REFURBISH_RESELL
+    return Route.WHOLESALE if grade == "C" else Route.PARTS
+
+
+def walk(story: Story, variant: str, category: Category) -> None:
+    rng, s = story.rng, story.session
+    declared = _declared(rng, category)
+    req = QuoteRequest(program_id=PROGRAM_ID, variant_sku=variant, answers=declared)
+    trade_in, _ = tradeins.start(s, req, story.ctx("customer", "web"))
+    tid = trade_in.id
+    if rng.random() < 0.15:  # never accepted: cancelled, or left to expire
+        if rng.random() < 0.3 and story.wait(2, 72):
+            tradeins.cancel(s, tid, schemas.NoteIn(note="changed my mind"), story.ctx("customer"))
+        return
+    pathway = _pick(rng, PATHWAY_WEIGHTS)
+    method = _pick(rng, METHOD_WEIGHTS)
+    if not story.wait(0.1, 48):
+        return
+    store = f"store-{rng.randint(1, 40):04d}"
+    in_person = pathway in (Pathway.IN_STORE, Pathway.KIOSK)
+    story.place = store if in_person else "web"
+    tradeins.accept(
+        s, tid, schemas.AcceptIn(payout_method=method, pathway=pathway), story.ctx("customer")
+    )
+    if in_person:
+        tradeins.receive(s, tid, schemas.NoteIn(), story.ctx(f"associate-{rng.randint(1, 90)}"))
+        if not story.wait(12, 72):
+            return
+    else:
+        tradeins.await_shipment(s, tid, schemas.ShipmentIn(carrier="UPS"), story.ctx("system"))
+        if rng.random() < 0.04:
+            if story.wait(24, 96):
+                tradeins.cancel(s, tid, schemas.NoteIn(), story.ctx("customer"))
+            return
+        if not story.wait(12, 96):
+            return
+        tracking = f"1Z{rng.randrange(10**15):015d}"
+        tradeins.ship(
+            s,
+            tid,
+            schemas.ShipmentIn(carrier="UPS", tracking_number=tracking),
+            story.ctx("carrier:ups", "in transit"),
+        )
+        if not story.wait(36, 96):
+            return
+        story.place = "processing-center-1"
+        tradeins.receive(s, tid, schemas.NoteIn(), story.ctx(f"receiver-{rng.randint(1, 6)}"))
+    story.place = "processing-center-1"  # stores send their devices on to be processed
+    if not declared.activation_lock_off or rng.random() < 0.02:
+        reason = (
+            RejectReason.ACTIVATION_LOCKED
+            if not declared.activation_lock_off
+            else rng.choice([RejectReason.BLOCKLISTED, RejectReason.NOT_DECLARED_DEVICE])
+        )
+        tradeins.reject(s, tid, schemas.RejectIn(reason=reason), story.ctx("receiver-1"))
+        if story.wait(24, 120):
+            if reason == RejectReason.BLOCKLISTED or rng.random() < 0.4:
+                tradeins.dispose(
+                    s, tid, schemas.DisposeIn(route=Route.RECYCLE), story.ctx("recycler")
+                )
+            else:
+                tradeins.return_device(
+                    s, tid, schemas.ShipmentIn(carrier="UPS"), story.ctx("shipping-desk")
+                )
+        return
+    if not story.wait(4, 36):
+        return
+    inspector = f"inspector-{rng.randint(1, 8)}"
+    found = _found(rng, declared, category)
+    trade_in = tradeins.inspect(s, tid, schemas.InspectIn(condition=found), story.ctx(inspector))
+    if trade_in.state == State.REQUOTE_OFFERED:
+        if not story.wait(6, 96):
+            return
+        if rng.random() < 0.25:
+            tradeins.decline_requote(s, tid, schemas.NoteIn(), story.ctx("customer", "web"))
+            if story.wait(12, 48):
+                tradeins.return_device(
+                    s, tid, schemas.ShipmentIn(carrier="UPS"), story.ctx("shipping-desk")
+                )
+            return
+        tradeins.accept_requote(s, tid, schemas.NoteIn(), story.ctx("customer", "web"))
+    if not story.wait(2, 30):
+        return
+    level, technique = WIPE[category]
+    result = rng.choices(list(SanitizationResult), weights=[97, 2, 1])[0]
+    tradeins.sanitize(
+        s,
+        tid,
+        schemas.SanitizeIn(level=level, technique=technique, result=result),
+        story.ctx(f"technician-{rng.randint(1, 5)}"),
+    )
+    if not story.wait(1, 24):
+        return
+    tradeins.pay(s, tid, schemas.NoteIn(), story.ctx("finance"))
+    if not story.wait(24, 240):
+        return
+    grade = repository.latest_inspection(s, tid).grade
+    tradeins.dispose(
+        s, tid, schemas.DisposeIn(route=_route(grade, result, rng)), story.ctx("disposition-desk")
+    )
+
+
+def run(*, count: int, seed: int, if_empty: bool, catalog_path: Path) -> None:
+    factory = make_sessionmaker(common.engine())
+    now = datetime.now(UTC)
+    rng = random.Random(seed)
+    with factory.begin() as session:
+        if if_empty and repository.count_trade_ins(session):
+            console.print("Trade-ins exist already: the demo leaves them as they are.")
+            return
+        set_up(session, catalog_path, common.context(now, actor="demo"))
+        facts = catalog_repository.variant_facts(session)
+    by_category: dict[Category, list[tuple[str, object]]] = {}
+    for sku, _model, category, released in facts:
+        by_category.setdefault(Category(category), []).append((sku, released))
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("Trade-ins", total=count)
+        for _ in range(count):
+            category = _pick(rng, CATEGORY_WEIGHTS)
+            variants = by_category[category]
+            # Newer devices are traded in more often: weight by release date.
+            sku = rng.choices(
+                [v for v, _ in variants], weights=[r.toordinal() - 735000 for _, r in variants]
+            )[0]
+            start = now - timedelta(days=rng.uniform(0, 120))
+            with factory.begin() as session:
+                walk(Story(session, rng, now, start, "web"), sku, category)
+            progress.advance(task)
+    with factory.begin() as session:
+        expired = tradeins.expire_due(session, common.context(now, actor="scheduler"))
+        summary(session, expired)
+
+
+def summary(session: Session, expired: int) -> None:
+    counts = repository.state_counts(session, PROGRAM_ID)
+    table = Table(title="Demo trade-ins by state")
+    table.add_column("state")
+    table.add_column("trade-ins", justify="right")
+    for state in State:
+        if counts.get(state):
+            table.add_row(str(state), str(counts[state]))
+    table.add_row("[bold]total[/bold]", f"[bold]{sum(counts.values())}[/bold]")
+    console.print(table)
+    paid = repository.paid_by_method(session, PROGRAM_ID)
+    n_paid = sum(n for n, _ in paid.values())
+    money = Table(title="Paid to customers")
+    money.add_column("payout method")
+    money.add_column("amount", justify="right")
+    money.add_column("payments", justify="right")
+    for method, (n, amount) in sorted(paid.items(), key=lambda kv: -kv[1][1]):
+        money.add_row(method, f"{format_major(amount, 'USD')} USD", str(n))
+    console.print(money)
+    report = custody.verify_all(session)
+    console.print(
+        f"{n_paid} paid; {expired} expired by the sweep; custody log: {report.events} events in "
+        f"{report.chains} chains, {'all verified' if not report.breaks else 'BROKEN'}."
+    )

@@ -1,0 +1,107 @@
+"""Writes: one transaction per request, and ``Idempotency-Key`` replay.
+
+A write sent again with the same key (same method, path and body) gets the first response
+back and changes nothing; the same key with another body is refused. The stored response is
+written in the same transaction as the change, so a key is never recorded for a write that
+rolled back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from revalue.domain.context import Context
+from revalue.domain.errors import Conflict, InvalidInput
+from revalue.http.deps import context, state
+from revalue.http.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+
+
+class BadIdempotencyKey(InvalidInput):
+    code = "invalid_idempotency_key"
+
+
+def perform(
+    request: Request,
+    work: Callable[[Session, Context], Any],
+    *,
+    payload: BaseModel | bytes | None = None,
+    status_code: int = 200,
+) -> JSONResponse:
+    key = request.headers.get(HEADER)
+    if key is not None and not (1 <= len(key) <= 200 and key.isprintable()):
+        raise BadIdempotencyKey(
+            "Idempotency-Key must be 1 to 200 printable characters", field=HEADER
+        )
+    scope = f"{request.method} {request.url.path}"
+    fingerprint = _fingerprint(request, payload)
+    sessions = state(request).sessions
+    ctx = context(request)
+    try:
+        with sessions.begin() as session:
+            if key is not None:
+                replay = _replay(session, key, scope, fingerprint)
+                if replay is not None:
+                    return replay
+            body = jsonable_encoder(work(session, ctx))
+            if key is not None:
+                session.add(
+                    IdempotencyRecord(
+                        key=key,
+                        scope=scope,
+                        fingerprint=fingerprint,
+                        status_code=status_code,
+                        body=body,
+                        created_at=ctx.now,
+                    )
+                )
+                session.flush()
+    except IntegrityError:
+        if key is None:
+            raise
+        # Another request with the same key won the race: answer with its result.
+        with sessions() as session:
+            replay = _replay(session, key, scope, fingerprint)
+        if replay is None:
+            raise
+        return replay
+    return JSONResponse(body, status_code)
+
+
+def _replay(session: Session, key: str, scope: str, fingerprint: str) -> JSONResponse | None:
+    record = session.get(IdempotencyRecord, (key, scope))
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was already used with a different request body",
+            field=HEADER,
+        )
+    return JSONResponse(record.body, record.status_code, headers={"Idempotent-Replayed": "true"})
+
+
+def _fingerprint(request: Request, payload: BaseModel | bytes | None) -> str:
+    if isinstance(payload, bytes):
+        body: Any = hashlib.sha256(payload).hexdigest()
+    else:
+        body = payload.model_dump(mode="json") if payload is not None else None
+    doc = {
+        "body": body,
+        "query": sorted(request.query_params.multi_items()),
+    }
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()

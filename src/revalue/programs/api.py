@@ -1,0 +1,83 @@
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+
+from revalue.http.deps import context, read_session
+from revalue.http.errors import ERROR_RESPONSES
+from revalue.http.write import perform
+from revalue.programs import schemas, service
+
+router = APIRouter(prefix="/programs", tags=["programs"], responses=ERROR_RESPONSES)
+
+
+@router.get("", response_model=list[schemas.ProgramOut])
+def list_programs(session: Session = Depends(read_session)) -> list[schemas.ProgramOut]:
+    return [service.to_out(session, p) for p in service.list_all(session)]
+
+
+@router.post("", response_model=schemas.ProgramOut, status_code=201)
+def create_program(body: schemas.ProgramIn, request: Request):
+    return perform(
+        request,
+        lambda s, ctx: service.to_out(s, service.create(s, body, ctx)),
+        payload=body,
+        status_code=201,
+    )
+
+
+@router.get("/{program_id}", response_model=schemas.ProgramOut)
+def get_program(program_id: str, session: Session = Depends(read_session)):
+    return service.to_out(session, service.get(session, program_id))
+
+
+@router.patch("/{program_id}", response_model=schemas.ProgramOut)
+def update_program(program_id: str, body: schemas.ProgramPatch, request: Request):
+    return perform(
+        request,
+        lambda s, ctx: service.to_out(s, service.update(s, program_id, body, ctx)),
+        payload=body,
+    )
+
+
+@router.put("/{program_id}/prices", response_model=schemas.PricesUpdated)
+def set_prices(program_id: str, body: schemas.BasePricesIn, request: Request):
+    """Upsert base prices (top grade, at release) per variant, in minor units."""
+
+    def work(s, ctx):  # type: ignore[no-untyped-def]
+        n = service.set_base_prices(s, program_id, body, ctx)
+        return {
+            "program_id": program_id,
+            "updated": n,
+            "version": service.get(s, program_id).version,
+        }
+
+    return perform(request, work, payload=body)
+
+
+@router.post("/{program_id}/prices/derive", response_model=schemas.PricesUpdated)
+def derive_prices(program_id: str, body: schemas.DerivePricesIn, request: Request):
+    """Seed base prices as a share of each variant's launch price."""
+
+    def work(s, ctx):  # type: ignore[no-untyped-def]
+        n = service.derive_base_prices(s, program_id, body, ctx)
+        return {
+            "program_id": program_id,
+            "updated": n,
+            "version": service.get(s, program_id).version,
+        }
+
+    return perform(request, work, payload=body)
+
+
+@router.post("/{program_id}/promotions", response_model=schemas.PromotionOut, status_code=201)
+def add_promotion(program_id: str, body: schemas.PromotionIn, request: Request):
+    def work(s, ctx):  # type: ignore[no-untyped-def]
+        promo = service.add_promotion(s, program_id, body, ctx)
+        return {**body.model_dump(), "id": promo.id}
+
+    return perform(request, work, payload=body, status_code=201)
+
+
+@router.get("/{program_id}/price-list", response_model=list[schemas.PriceListEntry])
+def price_list(program_id: str, request: Request, session: Session = Depends(read_session)):
+    """Today's best offer per priced variant, for partners' price comparison."""
+    return service.price_list(session, program_id, context(request).now)

@@ -1,0 +1,106 @@
+"""Trade-in and custody queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from revalue.tradeins.models import (
+    CustodyEvent,
+    Disposition,
+    Inspection,
+    Payment,
+    Sanitization,
+    TradeIn,
+)
+
+
+def get(session: Session, trade_in_id: str) -> TradeIn | None:
+    return session.get(TradeIn, trade_in_id)
+
+
+def add(session: Session, row: object) -> None:
+    session.add(row)
+
+
+def search(
+    session: Session,
+    *,
+    program_id: str | None,
+    state: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[TradeIn]]:
+    stmt = select(TradeIn)
+    if program_id:
+        stmt = stmt.where(TradeIn.program_id == program_id)
+    if state:
+        stmt = stmt.where(TradeIn.state == state)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(TradeIn.id.desc()).limit(limit).offset(offset))
+    return total, list(rows)
+
+
+def due_to_expire(session: Session, now: datetime, states: list[str]) -> list[str]:
+    stmt = select(TradeIn.id).where(TradeIn.state.in_(states), TradeIn.expires_at <= now)
+    return list(session.scalars(stmt.order_by(TradeIn.id)))
+
+
+def events(session: Session, trade_in_id: str) -> list[CustodyEvent]:
+    stmt = select(CustodyEvent).where(CustodyEvent.trade_in_id == trade_in_id)
+    return list(session.scalars(stmt.order_by(CustodyEvent.seq)))
+
+
+def latest_inspection(session: Session, trade_in_id: str) -> Inspection | None:
+    stmt = select(Inspection).where(Inspection.trade_in_id == trade_in_id)
+    return session.scalars(stmt.order_by(Inspection.id.desc()).limit(1)).first()
+
+
+def latest_sanitization(session: Session, trade_in_id: str) -> Sanitization | None:
+    stmt = select(Sanitization).where(Sanitization.trade_in_id == trade_in_id)
+    return session.scalars(stmt.order_by(Sanitization.id.desc()).limit(1)).first()
+
+
+def payment(session: Session, trade_in_id: str) -> Payment | None:
+    return session.scalars(select(Payment).where(Payment.trade_in_id == trade_in_id)).first()
+
+
+def disposition(session: Session, trade_in_id: str) -> Disposition | None:
+    stmt = select(Disposition).where(Disposition.trade_in_id == trade_in_id)
+    return session.scalars(stmt).first()
+
+
+def count_trade_ins(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(TradeIn)) or 0
+
+
+def chain_heads(session: Session) -> dict[str, tuple[int, str]]:
+    stmt = select(TradeIn.id, TradeIn.last_seq, TradeIn.last_hash)
+    return {tid: (seq, h) for tid, seq, h in session.execute(stmt)}
+
+
+def all_events(session: Session, batch: int = 5000) -> Iterator[CustodyEvent]:
+    """Every custody event, ordered by trade-in and sequence, streamed in batches."""
+    stmt = select(CustodyEvent).order_by(CustodyEvent.trade_in_id, CustodyEvent.seq)
+    yield from session.scalars(stmt.execution_options(yield_per=batch))
+
+
+def state_counts(session: Session, program_id: str | None = None) -> dict[str, int]:
+    stmt = select(TradeIn.state, func.count()).group_by(TradeIn.state)
+    if program_id:
+        stmt = stmt.where(TradeIn.program_id == program_id)
+    return dict(session.execute(stmt).all())
+
+
+def paid_by_method(session: Session, program_id: str) -> dict[str, tuple[int, int]]:
+    """method -> (payments, total minor units) for one program."""
+    stmt = (
+        select(Payment.method, func.count(), func.sum(Payment.amount))
+        .join(TradeIn, TradeIn.id == Payment.trade_in_id)
+        .where(TradeIn.program_id == program_id)
+        .group_by(Payment.method)
+    )
+    return {m: (n, int(total or 0)) for m, n, total in session.execute(stmt)}
