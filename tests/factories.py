@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -15,17 +16,7 @@ from revalue.quotes.schemas import ConditionIn
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 
-CATALOG_CSV = """\
-model_id,brand,name,category,release_date,weight_g,identifiers,variant_sku,storage_gb,ram_gb,connectivity,launch_price,currency
-apple-iphone-15,Apple,iPhone 15,smartphone,2023-09-22,171,apple:iPhone15,4,apple-iphone-15-128gb,128,,,799.00,USD
-apple-iphone-15,Apple,iPhone 15,smartphone,2023-09-22,171,apple:iPhone15,4,apple-iphone-15-256gb,256,,,899.00,USD
-google-pixel-8,Google,Pixel 8,smartphone,2023-10-12,187,model_code:GKWS6,google-pixel-8-128gb,128,,,699.00,USD
-apple-ipad-10,Apple,iPad (10th generation),tablet,2022-10-26,477,,apple-ipad-10-64gb-wifi,64,,wifi,449.00,USD
-apple-macbook-air-13-m2,Apple,MacBook Air 13 (M2),laptop,2022-07-15,1240,,apple-macbook-air-13-m2-8gb-256gb,256,8,,1199.00,USD
-apple-watch-series-9-45mm,Apple,Watch Series 9 45mm,wearable,2023-09-22,39,,apple-watch-series-9-45mm-64gb-gps,64,,gps,429.00,USD
-"""
-# The identifiers field above holds a comma inside "apple:iPhone15,4": quote it in CSV.
-CATALOG_CSV = CATALOG_CSV.replace("apple:iPhone15,4", '"apple:iPhone15,4"')
+CATALOG_CSV = (Path(__file__).parent / "data" / "small_catalog.csv").read_text()
 
 PHONE = "apple-iphone-15-128gb"
 
