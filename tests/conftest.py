@@ -9,6 +9,7 @@ without the server.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,19 +35,28 @@ if BACKEND not in ("sqlite", "postgres"):
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated, empty database: a SQLite file to copy, or the PostgreSQL URL."""
-    if BACKEND == "postgres":
-        engine = make_engine(POSTGRES_URL)
-        with engine.begin() as conn:  # an unreachable server fails here, loudly
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-        migrate.upgrade(POSTGRES_URL)
-        return POSTGRES_URL
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    migrate.upgrade(f"sqlite:///{path}")
-    return str(path)
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, empty database: a SQLite file to copy, or a PostgreSQL URL.
+
+    On PostgreSQL each run gets a schema of its own, so two runs never trip over each other.
+    """
+    if BACKEND == "sqlite":
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        migrate.upgrade(f"sqlite:///{path}")
+        yield str(path)
+        return
+    schema = f"rv_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as conn:  # an unreachable server fails here, loudly
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 def _postgres_reset(engine: Engine) -> None:
@@ -55,7 +65,7 @@ def _postgres_reset(engine: Engine) -> None:
             r[0]
             for r in conn.execute(
                 text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
                     "AND tablename NOT IN ('alembic_version', 'catalog_version')"
                 )
             )
