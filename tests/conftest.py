@@ -73,6 +73,8 @@ def _postgres_reset(engine: Engine) -> None:
         # TRUNCATE skips row triggers, so the custody log's append-only guard stays in place.
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         conn.execute(text("UPDATE catalog_version SET version = 1"))
+        # A tampering test may have switched the append-only guard off: switch it back on.
+        conn.execute(text("ALTER TABLE custody_events ENABLE TRIGGER USER"))
 
 
 @pytest.fixture

@@ -44,11 +44,11 @@ def context(now: datetime | None = None, actor: str = CLI_ACTOR) -> Context:
 
 
 @contextmanager
-def unit_of_work(eng: Engine | None = None) -> Iterator[Session]:
+def unit_of_work() -> Iterator[Session]:
     """One transaction; a business error is printed with its code and exits with status 1."""
-    factory = make_sessionmaker(eng or engine())
+    eng = engine()
     try:
-        with factory.begin() as session:
+        with make_sessionmaker(eng).begin() as session:
             yield session
     except RevalueError as exc:
         err_console.print(f"[red]{exc.code}[/red]: {exc.message}")
@@ -59,3 +59,5 @@ def unit_of_work(eng: Engine | None = None) -> Iterator[Session]:
             else:
                 err_console.print(f"  {key}: {value}")
         raise typer.Exit(1) from None
+    finally:
+        eng.dispose()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from revalue.catalog import repository as catalog_repository
 from revalue.catalog import service as catalog
@@ -272,7 +272,22 @@ def walk(story: Story, variant: str, category: Category) -> None:
 
 
 def run(*, count: int, seed: int, if_empty: bool, catalog_path: Path) -> None:
-    factory = make_sessionmaker(common.engine())
+    engine = common.engine()
+    try:
+        _run(
+            make_sessionmaker(engine),
+            count=count,
+            seed=seed,
+            if_empty=if_empty,
+            catalog_path=catalog_path,
+        )
+    finally:
+        engine.dispose()
+
+
+def _run(
+    factory: sessionmaker[Session], *, count: int, seed: int, if_empty: bool, catalog_path: Path
+) -> None:
     now = datetime.now(UTC)
     rng = random.Random(seed)
     with factory.begin() as session:
