@@ -41,29 +41,20 @@ def update_program(program_id: str, body: schemas.ProgramPatch, request: Request
 @router.put("/{program_id}/prices", response_model=schemas.PricesUpdated)
 def set_prices(program_id: str, body: schemas.BasePricesIn, request: Request):
     """Upsert base prices (top grade, at release) per variant, in minor units."""
-
-    def work(s, ctx):  # type: ignore[no-untyped-def]
-        n = service.set_base_prices(s, program_id, body, ctx)
-        return {
-            "program_id": program_id,
-            "updated": n,
-            "version": service.get(s, program_id).version,
-        }
-
-    return perform(request, work, payload=body)
+    return _update_prices(request, program_id, body, service.set_base_prices)
 
 
 @router.post("/{program_id}/prices/derive", response_model=schemas.PricesUpdated)
 def derive_prices(program_id: str, body: schemas.DerivePricesIn, request: Request):
     """Seed base prices as a share of each variant's launch price."""
+    return _update_prices(request, program_id, body, service.derive_base_prices)
 
+
+def _update_prices(request: Request, program_id: str, body, update):  # type: ignore[no-untyped-def]
     def work(s, ctx):  # type: ignore[no-untyped-def]
-        n = service.derive_base_prices(s, program_id, body, ctx)
-        return {
-            "program_id": program_id,
-            "updated": n,
-            "version": service.get(s, program_id).version,
-        }
+        n = update(s, program_id, body, ctx)
+        version = service.get(s, program_id).version
+        return {"program_id": program_id, "updated": n, "version": version}
 
     return perform(request, work, payload=body)
 
