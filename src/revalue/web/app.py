@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine, text
 
 from revalue import __version__
@@ -36,7 +37,9 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)
-    app = FastAPI(title="Revalue", version=__version__, description=DESCRIPTION)
+    # The API docs ship their own Swagger UI assets: stores, kiosks and processing sites often
+    # run without open internet, where the default CDN-hosted docs page stays blank.
+    app = FastAPIOffline(title="Revalue", version=__version__, description=DESCRIPTION)
     app.state.revalue = AppState(sessions=make_sessionmaker(engine), settings=settings, clock=clock)
     errors.install(app)
     for router in (catalog_router, programs_router, tradeins_router, quotes_router):
