@@ -25,7 +25,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from revalue.domain.catalog import Category, ModelFacts
-from revalue.domain.errors import InvalidInput, NotFound
+from revalue.domain.errors import InvalidInput
 from revalue.domain.money import Money, check_currency, format_major, round_minor
 from revalue.domain.program import PayoutMethod
 
@@ -104,7 +104,9 @@ class InvalidPriceBook(InvalidInput):
     code = "invalid_price_book"
 
 
-class NotPriced(NotFound):
+class NotPriced(InvalidInput):
+    """The variant exists, but this program's price book has no price for it."""
+
     code = "variant_not_priced"
 
 

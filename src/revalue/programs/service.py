@@ -61,7 +61,11 @@ def create(session: Session, data: schemas.ProgramIn, ctx: Context) -> Program:
 
 def update(session: Session, program_id: str, patch: schemas.ProgramPatch, ctx: Context) -> Program:
     program = get(session, program_id)
-    _apply(program, patch.model_dump(mode="json", exclude_unset=True, exclude_none=True))
+    values = patch.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    if "pricing" in values:
+        # A patch names only the rules it changes; the others stay as they were.
+        values["pricing"] = {**program.pricing, **values["pricing"]}
+    _apply(program, values)
     program.updated_at = ctx.now
     program.version += 1
     session.flush()

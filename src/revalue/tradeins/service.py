@@ -277,7 +277,9 @@ def inspect(session: Session, trade_in_id: str, data: schemas.InspectIn, ctx: Co
     method = trade_in.payout_method or ""
     quoted = quotes.offer_amount(quote, method)
     found_amount = found_quotation.offer_for(PayoutMethod(method)).amount.amount
-    if found_amount < quoted:
+    declared = ConditionIn.model_validate(quote.condition).to_domain()
+    # Only a worse condition re-quotes: a price change since the quote breaks no price lock.
+    if found_amount < quoted and not declared.is_no_better_than(found):
         requote = quotes.store(
             session,
             kind="requote",
