@@ -60,7 +60,9 @@ def list_models(
         stmt = stmt.where(
             or_(func.lower(DeviceModel.name).like(like), func.lower(DeviceModel.brand).like(like))
         )
-    return list(session.scalars(stmt.order_by(DeviceModel.brand, DeviceModel.name)))
+    return list(
+        session.scalars(stmt.order_by(func.lower(DeviceModel.brand), func.lower(DeviceModel.name)))
+    )
 
 
 def all_models(session: Session) -> list[DeviceModel]:

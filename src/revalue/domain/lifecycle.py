@@ -79,6 +79,10 @@ del S, A
 
 TERMINAL = frozenset({State.DISPOSED, State.RETURNED, State.CANCELLED, State.EXPIRED})
 
+# Actions the system takes as part of another one (an inspection that finds the device worse
+# offers the re-quote): nobody calls them directly, so they are not offered as next steps.
+INTERNAL = frozenset({Action.OFFER_REQUOTE})
+
 # Actions that depend on how the device travels: in-person pathways skip the shipment.
 _SHIPPED_ONLY = {(State.ACCEPTED, Action.AWAIT_SHIPMENT)}
 _HANDED_OVER_ONLY = {(State.ACCEPTED, Action.RECEIVE)}
@@ -90,35 +94,32 @@ class IllegalTransition(Conflict):
 
 def next_state(*, state: State, action: Action, pathway: Pathway | None) -> State:
     """The state after ``action``, or :class:`IllegalTransition` naming why not."""
-    target = TRANSITIONS.get((state, action))
+    target = _target(state, action, pathway)
     if target is None:
-        allowed = sorted(a for (s, a) in TRANSITIONS if s == state)
+        where = f" on the {pathway} pathway" if (state, action) in TRANSITIONS else ""
         raise IllegalTransition(
-            f"cannot {action} a trade-in that is {state}",
+            f"cannot {action} a trade-in that is {state}{where}",
             state=str(state),
             action=str(action),
-            allowed=allowed,
-        )
-    key = (state, action)
-    in_person = pathway in HANDED_OVER
-    if (key in _SHIPPED_ONLY and in_person) or (key in _HANDED_OVER_ONLY and not in_person):
-        raise IllegalTransition(
-            f"cannot {action} a trade-in that is {state} on the {pathway} pathway",
-            state=str(state),
-            action=str(action),
-            pathway=str(pathway),
+            pathway=str(pathway) if pathway else None,
+            allowed=[str(a) for a in allowed_actions(state=state, pathway=pathway)],
         )
     return target
 
 
+def _target(state: State, action: Action, pathway: Pathway | None) -> State | None:
+    target = TRANSITIONS.get((state, action))
+    key = (state, action)
+    in_person = pathway in HANDED_OVER
+    if (key in _SHIPPED_ONLY and in_person) or (key in _HANDED_OVER_ONLY and not in_person):
+        return None
+    return target
+
+
 def allowed_actions(*, state: State, pathway: Pathway | None) -> list[Action]:
-    out = []
-    for (s, a), _ in TRANSITIONS.items():
-        if s != state:
-            continue
-        try:
-            next_state(state=state, action=a, pathway=pathway)
-        except IllegalTransition:
-            continue
-        out.append(a)
-    return out
+    """What may be done next, in a stable order, leaving out the system's internal actions."""
+    return sorted(
+        a
+        for (s, a) in TRANSITIONS
+        if s == state and a not in INTERNAL and _target(state, a, pathway) is not None
+    )

@@ -63,7 +63,7 @@ def _update_prices(request: Request, program_id: str, body, update):  # type: ig
 def add_promotion(program_id: str, body: schemas.PromotionIn, request: Request):
     def work(s, ctx):  # type: ignore[no-untyped-def]
         promo = service.add_promotion(s, program_id, body, ctx)
-        return {**body.model_dump(), "id": promo.id}
+        return {**body.model_dump(mode="json"), "id": promo.id}
 
     return perform(request, work, payload=body, status_code=201)
 

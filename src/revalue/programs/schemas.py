@@ -1,8 +1,17 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from revalue.domain.catalog import Category
 from revalue.domain.pricing import (
@@ -18,6 +27,20 @@ from revalue.schemas_common import BasisPoints, CurrencyCode, MinorUnits, Slug, 
 class PayoutOptionIn(Strict):
     method: PayoutMethod
     bonus_bp: BasisPoints = Field(0, description="Bonus in basis points: 1000 = +10%")
+
+
+def _one_per_method(options: list[PayoutOptionIn]) -> list[PayoutOptionIn]:
+    methods = [o.method for o in options]
+    if len(set(methods)) != len(methods):
+        raise ValueError("each payout method may appear once")
+    return options
+
+
+PayoutOptions = Annotated[
+    list[PayoutOptionIn], Field(min_length=1), AfterValidator(_one_per_method)
+]
+# A time with its offset, stored and shown in UTC.
+UTCTime = Annotated[AwareDatetime, AfterValidator(lambda t: t.astimezone(UTC))]
 
 
 class ObjectiveIn(Strict):
@@ -46,18 +69,11 @@ class ProgramIn(Strict):
     currency: CurrencyCode
     accepted_categories: list[Category] = Field(min_length=1)
     pathways: list[Pathway] = Field(min_length=1)
-    payout_options: list[PayoutOptionIn] = Field(min_length=1)
+    payout_options: PayoutOptions
     quote_validity_days: int = Field(14, ge=1, le=90, description="Price lock, in days")
     resale_strategy: ResaleStrategy = ResaleStrategy.MAXIMIZE_VALUE
     objectives: list[ObjectiveIn] = Field(default_factory=list)
     pricing: PricingRules = Field(default_factory=PricingRules)
-
-    @model_validator(mode="after")
-    def _unique(self) -> ProgramIn:
-        methods = [o.method for o in self.payout_options]
-        if len(set(methods)) != len(methods):
-            raise ValueError("payout_options: each method may appear once")
-        return self
 
     model_config = ConfigDict(
         extra="forbid",
@@ -83,7 +99,7 @@ class ProgramPatch(Strict):
     name: str | None = Field(None, min_length=1, max_length=160)
     accepted_categories: list[Category] | None = Field(None, min_length=1)
     pathways: list[Pathway] | None = Field(None, min_length=1)
-    payout_options: list[PayoutOptionIn] | None = Field(None, min_length=1)
+    payout_options: PayoutOptions | None = None
     quote_validity_days: int | None = Field(None, ge=1, le=90)
     resale_strategy: ResaleStrategy | None = None
     objectives: list[ObjectiveIn] | None = None
@@ -131,22 +147,27 @@ class PricesUpdated(BaseModel):
 
 class PromotionIn(Strict):
     name: str = Field(min_length=1, max_length=120, examples=["Back to school"])
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: UTCTime
+    ends_at: UTCTime
     model_id: str | None = None
     category: Category | None = None
     amount: MinorUnits = 0
-    percent_bp: BasisPoints = 0
+    percent_bp: BasisPoints = Field(0, validate_default=True)
 
-    @model_validator(mode="after")
-    def _check(self) -> PromotionIn:
-        if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
-            raise ValueError("starts_at and ends_at need a UTC offset (e.g. 2026-12-01T00:00Z)")
-        if self.ends_at <= self.starts_at:
+    @field_validator("ends_at")
+    @classmethod
+    def _after_start(cls, ends_at: datetime, info: ValidationInfo) -> datetime:
+        starts_at = info.data.get("starts_at")
+        if starts_at is not None and ends_at <= starts_at:
             raise ValueError("ends_at must be after starts_at")
-        if not self.amount and not self.percent_bp:
+        return ends_at
+
+    @field_validator("percent_bp")
+    @classmethod
+    def _adds_something(cls, percent_bp: int, info: ValidationInfo) -> int:
+        if not percent_bp and not info.data.get("amount"):
             raise ValueError("a promotion adds an amount or a percent_bp")
-        return self
+        return percent_bp
 
 
 class PromotionOut(PromotionIn):

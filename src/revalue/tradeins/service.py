@@ -349,15 +349,19 @@ def sanitize(session: Session, trade_in_id: str, data: schemas.SanitizeIn, ctx: 
     return trade_in
 
 
+NOTHING_OWED = frozenset(
+    {State.CANCELLED, State.EXPIRED, State.REJECTED, State.RETURNED, State.REQUOTE_DECLINED}
+)
+
+
 def payable(session: Session, trade_in: TradeIn) -> tuple[int, str] | None:
-    """(amount, currency) owed for the accepted offer, or None before acceptance."""
-    if trade_in.payout_method is None:
+    """(amount, currency) owed (or paid) for the accepted offer; None when nothing is owed."""
+    if trade_in.payout_method is None or trade_in.state in NOTHING_OWED:
         return None
-    accepted_requote = trade_in.requote_id and trade_in.state not in (
-        str(State.REQUOTE_OFFERED),
-        str(State.REQUOTE_DECLINED),
-        str(State.RETURNED),
-    )
+    if trade_in.state == State.DISPOSED:  # paid, or a rejected device recycled unpaid
+        payment = repository.payment(session, trade_in.id)
+        return None if payment is None else (payment.amount, payment.currency)
+    accepted_requote = trade_in.requote_id and trade_in.state != State.REQUOTE_OFFERED
     quote = quotes.get(session, trade_in.requote_id if accepted_requote else trade_in.quote_id)
     return quotes.offer_amount(quote, trade_in.payout_method), quote.currency
 
