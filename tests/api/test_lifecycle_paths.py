@@ -241,10 +241,6 @@ def test_expire_due_expires_every_lapsed_quote_and_unshipped_acceptance(client, 
     assert read(client, fresh)["state"] == "expired"
 
 
-KNOWN_BUG = "inspection re-prices with the program as it is now, not as it was at the quote"
-
-
-@pytest.mark.xfail(strict=True, reason=KNOWN_BUG)
 def test_a_trade_in_in_flight_survives_its_payout_method_being_withdrawn(client, seeded):
     tid = received(client, method="store_credit")
     r = client.patch("/programs/acme", json={"payout_options": [{"method": "cash"}]})
@@ -253,10 +249,24 @@ def test_a_trade_in_in_flight_survives_its_payout_method_being_withdrawn(client,
     assert (t["state"], t["payable"]["amount"]) == ("inspected", CREDIT)
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_BUG)
 def test_a_trade_in_in_flight_survives_its_category_being_withdrawn(client, seeded):
     tid = received(client, method="cash")
     r = client.patch("/programs/acme", json={"accepted_categories": ["tablet"]})
     assert r.status_code == 200
     t = ok(client, tid, "inspect", {"condition": factories.answers()})
     assert (t["state"], t["payable"]["amount"]) == ("inspected", CASH)
+
+
+def test_a_requote_keeps_the_quotes_terms_when_prices_change_meanwhile(client, seeded):
+    untouched = received(client, method="cash")
+    repriced = received(client, method="cash")
+    cut = client.put(
+        "/programs/acme/prices", json={"prices": [{"variant_sku": PHONE, "amount": 100}]}
+    )
+    assert cut.status_code == 200
+    worse = {"condition": factories.answers(cosmetic="fair")}
+    a = ok(client, untouched, "inspect", worse)
+    b = ok(client, repriced, "inspect", worse)
+    assert a["state"] == b["state"] == "requote_offered"
+    assert a["requote"]["offers"] == b["requote"]["offers"]
+    assert a["requote"]["offers"][0]["lines"][0]["amount"] == 47940  # 60% of 799.00, as quoted

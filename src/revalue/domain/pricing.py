@@ -19,7 +19,7 @@ difference of two values rounded to the minor unit, so the lines always add up t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from fractions import Fraction
@@ -233,6 +233,23 @@ class PriceBook:
                 raise InvalidPriceBook(
                     f"promotion {promo.name!r} ends before it starts", field="promotions"
                 )
+
+
+def narrowed(book: PriceBook, *, model: ModelFacts, variant_sku: str, as_of: datetime) -> PriceBook:
+    """The price book cut down to what prices one variant at one moment: the terms a quote
+    locks in, so a re-quote after inspection changes the condition and nothing else."""
+    if variant_sku not in book.base_prices:
+        raise NotPriced(
+            f"variant {variant_sku!r} has no base price in this program's price book",
+            field="variant_sku",
+        )
+    rate = book.monthly_depreciation_bp.get(model.category, 0)
+    return replace(
+        book,
+        base_prices={variant_sku: book.base_prices[variant_sku]},
+        monthly_depreciation_bp={model.category: rate},
+        promotions=tuple(p for p in book.promotions if p.applies(model=model, as_of=as_of)),
+    )
 
 
 def _check_int(value: object, name: str, *, low: int, high: int | None = None) -> None:

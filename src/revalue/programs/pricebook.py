@@ -83,8 +83,21 @@ def payout_options(program: Program) -> tuple[PayoutOption, ...]:
     )
 
 
+def rules_kwargs(rules: dict) -> dict:
+    """A price book's rules, from their JSON form (a program's ``pricing``, a quote's terms)."""
+    return {
+        "grade_multipliers_bp": {Grade(k): v for k, v in rules["grade_multipliers_bp"].items()},
+        "deductions_bp": dict(rules["deductions_bp"]),
+        "monthly_depreciation_bp": {
+            Category(k): v for k, v in rules["monthly_depreciation_bp"].items()
+        },
+        "max_depreciation_bp": rules["max_depreciation_bp"],
+        "floor": rules["floor"],
+        "rounding_increment": rules["rounding_increment"],
+    }
+
+
 def build_price_book(session: Session, program: Program, **overrides: object) -> PriceBook:
-    rules = program.pricing
     promos = tuple(
         Promotion(
             name=p.name,
@@ -97,18 +110,13 @@ def build_price_book(session: Session, program: Program, **overrides: object) ->
         )
         for p in repository.promotions(session, program.id)
     )
+    base_prices = overrides.pop("base_prices", None)
     fields = {
         "currency": program.currency,
-        "base_prices": overrides.pop("base_prices", None)
-        or repository.base_prices(session, program.id),
-        "grade_multipliers_bp": {Grade(k): v for k, v in rules["grade_multipliers_bp"].items()},
-        "deductions_bp": dict(rules["deductions_bp"]),
-        "monthly_depreciation_bp": {
-            Category(k): v for k, v in rules["monthly_depreciation_bp"].items()
-        },
-        "max_depreciation_bp": rules["max_depreciation_bp"],
-        "floor": rules["floor"],
-        "rounding_increment": rules["rounding_increment"],
+        "base_prices": base_prices
+        if base_prices is not None
+        else repository.base_prices(session, program.id),
+        **rules_kwargs(program.pricing),
         "promotions": promos,
     }
     fields.update(overrides)

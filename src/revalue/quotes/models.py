@@ -28,4 +28,7 @@ class Quote(Base):
     as_of: Mapped[datetime] = mapped_column(UTCDateTime)  # the prices it was made at
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     program_version: Mapped[int] = mapped_column(Integer)
+    # The locked terms (price book narrowed to this variant, payout options, model facts): a
+    # re-quote after inspection prices with these, so only the condition can change the offer.
+    terms: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

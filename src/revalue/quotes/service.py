@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -10,13 +12,20 @@ from revalue.catalog.service import ModelNotFound, VariantNotFound
 from revalue.domain.context import Context
 from revalue.domain.errors import InvalidInput, NotFound
 from revalue.domain.money import format_major
-from revalue.domain.pricing import Condition, Quotation, quote
+from revalue.domain.pricing import Condition, Quotation, narrowed, quote
 from revalue.ids import new_id
 from revalue.programs import pricebook
 from revalue.programs.models import Program
-from revalue.quotes import repository
+from revalue.quotes import repository, terms
 from revalue.quotes.models import Quote
 from revalue.quotes.schemas import ConditionIn, QuoteOut
+
+
+@dataclass(frozen=True, slots=True)
+class Priced:
+    model_id: str
+    quotation: Quotation
+    terms: dict[str, Any]  # what the quote locks in: see revalue.quotes.terms
 
 
 class QuoteNotFound(NotFound):
@@ -35,8 +44,8 @@ def price(
     condition: Condition,
     as_of: datetime,
     model_id: str | None = None,
-) -> tuple[str, Quotation]:
-    """The model id and the quotation for a variant in a program, as at ``as_of``."""
+) -> Priced:
+    """The quotation for a variant in a program as at ``as_of``, with the terms it locks in."""
     inputs = pricebook.CACHE.inputs(session, program)
     facts = inputs.facts.get(variant_sku)
     if facts is None:
@@ -51,15 +60,36 @@ def price(
             field="variant_sku",
             accepted=program.accepted_categories,
         )
-    quotation = quote(
-        book=inputs.book,
-        model=facts,
-        variant_sku=variant_sku,
-        condition=condition,
-        payout_options=inputs.payout_options,
-        as_of=as_of,
+    book = narrowed(inputs.book, model=facts, variant_sku=variant_sku, as_of=as_of)
+    return Priced(
+        model_id=facts.model_id,
+        quotation=quote(
+            book=book,
+            model=facts,
+            variant_sku=variant_sku,
+            condition=condition,
+            payout_options=inputs.payout_options,
+            as_of=as_of,
+        ),
+        terms=terms.dump(book, inputs.payout_options, facts),
     )
-    return facts.model_id, quotation
+
+
+def reprice(row: Quote, condition: Condition) -> Priced:
+    """The quote's device in another condition, on the quote's own terms and date."""
+    book, options, facts = terms.load(row.terms)
+    return Priced(
+        model_id=row.model_id,
+        quotation=quote(
+            book=book,
+            model=facts,
+            variant_sku=row.variant_sku,
+            condition=condition,
+            payout_options=options,
+            as_of=row.as_of,
+        ),
+        terms=row.terms,
+    )
 
 
 def store(
@@ -68,20 +98,20 @@ def store(
     kind: str,
     program: Program,
     trade_in_id: str,
-    model_id: str,
     variant_sku: str,
     condition: Condition,
-    quotation: Quotation,
+    priced: Priced,
     as_of: datetime,
     expires_at: datetime,
     ctx: Context,
 ) -> Quote:
+    quotation = priced.quotation
     row = Quote(
         id=new_id("q", ctx.now),
         kind=kind,
         program_id=program.id,
         trade_in_id=trade_in_id,
-        model_id=model_id,
+        model_id=priced.model_id,
         variant_sku=variant_sku,
         condition=ConditionIn.dump(condition),
         grade=str(quotation.grade) if quotation.grade else None,
@@ -100,6 +130,7 @@ def store(
         as_of=as_of,
         expires_at=expires_at,
         program_version=program.version,
+        terms=priced.terms,
         created_at=ctx.now,
     )
     repository.add(session, row)

@@ -56,7 +56,7 @@ def start(session: Session, req: QuoteRequest, ctx: Context) -> tuple[TradeIn, Q
     """An instant quote: priced, stored, and the trade-in it opens, in state ``quoted``."""
     program = programs.get(session, req.program_id)
     condition = req.answers.to_domain()
-    model_id, quotation = quotes.price(
+    priced = quotes.price(
         session,
         program=program,
         variant_sku=req.variant_sku,
@@ -71,10 +71,9 @@ def start(session: Session, req: QuoteRequest, ctx: Context) -> tuple[TradeIn, Q
         kind="initial",
         program=program,
         trade_in_id=trade_in_id,
-        model_id=model_id,
         variant_sku=req.variant_sku,
         condition=condition,
-        quotation=quotation,
+        priced=priced,
         as_of=ctx.now,
         expires_at=expires_at,
         ctx=ctx,
@@ -82,7 +81,7 @@ def start(session: Session, req: QuoteRequest, ctx: Context) -> tuple[TradeIn, Q
     trade_in = TradeIn(
         id=trade_in_id,
         program_id=program.id,
-        model_id=model_id,
+        model_id=priced.model_id,
         variant_sku=req.variant_sku,
         state=str(State.QUOTED),
         quote_id=quote.id,
@@ -240,21 +239,16 @@ def reject(session: Session, trade_in_id: str, data: schemas.RejectIn, ctx: Cont
 def inspect(session: Session, trade_in_id: str, data: schemas.InspectIn, ctx: Context) -> TradeIn:
     """Record what was found; a lower value than quoted becomes a re-quote, never a silent cut.
 
-    The re-quote is priced with the original quote's ``as_of``: the customer keeps the price
-    lock, and only the condition changes. A device found better than declared keeps its quote.
+    The found condition is priced on the quote's locked terms and date: the customer keeps
+    the price lock whatever the price book says today, and only the condition changes the
+    offer. A device found no worse than declared keeps its quote.
     """
     trade_in = get(session, trade_in_id)
     _target(trade_in, Action.INSPECT)
-    program = programs.get(session, trade_in.program_id)
     quote = quotes.get(session, trade_in.quote_id)
     found = data.condition.to_domain()
-    model_id, found_quotation = quotes.price(
-        session,
-        program=program,
-        variant_sku=trade_in.variant_sku,
-        condition=found,
-        as_of=quote.as_of,
-    )
+    repriced = quotes.reprice(quote, found)
+    found_quotation = repriced.quotation
     grade = str(found_quotation.grade) if found_quotation.grade else None
     repository.add(
         session,
@@ -277,18 +271,16 @@ def inspect(session: Session, trade_in_id: str, data: schemas.InspectIn, ctx: Co
     method = trade_in.payout_method or ""
     quoted = quotes.offer_amount(quote, method)
     found_amount = found_quotation.offer_for(PayoutMethod(method)).amount.amount
-    declared = ConditionIn.model_validate(quote.condition).to_domain()
-    # Only a worse condition re-quotes: a price change since the quote breaks no price lock.
-    if found_amount < quoted and not declared.is_no_better_than(found):
+    if found_amount < quoted:
+        program = programs.get(session, trade_in.program_id)
         requote = quotes.store(
             session,
             kind="requote",
             program=program,
             trade_in_id=trade_in.id,
-            model_id=model_id,
             variant_sku=trade_in.variant_sku,
             condition=found,
-            quotation=found_quotation,
+            priced=repriced,
             as_of=quote.as_of,
             expires_at=ctx.now + timedelta(days=program.quote_validity_days),
             ctx=ctx,

@@ -183,6 +183,11 @@ def upgrade() -> None:
         sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("program_version", sa.Integer(), nullable=False),
+        sa.Column(
+            "terms",
+            sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["model_id"], ["catalog_models.id"], name=op.f("fk_quotes_model_id_catalog_models")
