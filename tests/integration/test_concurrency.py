@@ -10,7 +10,7 @@ from revalue.domain.errors import RevalueError
 from revalue.programs import schemas as program_schemas
 from revalue.programs import service as programs
 from revalue.quotes.schemas import QuoteRequest
-from revalue.tradeins import schemas, service
+from revalue.tradeins import processing, schemas, service
 from revalue.tradeins.models import CustodyEvent, Payment
 from tests import factories
 
@@ -25,8 +25,8 @@ def sanitized_trade_in(sessions) -> str:
         t, _ = service.start(s, req, c)
         service.accept(s, t.id, schemas.AcceptIn(payout_method="cash", pathway="kiosk"), c)
         service.receive(s, t.id, schemas.NoteIn(), c)
-        service.inspect(s, t.id, schemas.InspectIn(condition=factories.condition()), c)
-        service.sanitize(
+        processing.inspect(s, t.id, schemas.InspectIn(condition=factories.condition()), c)
+        processing.sanitize(
             s,
             t.id,
             schemas.SanitizeIn(level="purge", technique="cryptographic_erase", result="erased"),
@@ -44,7 +44,7 @@ def test_two_racing_payments_pay_exactly_once(database_url, sessions):
         try:
             barrier.wait()
             with make_sessionmaker(engine).begin() as s:
-                service.pay(s, tid, schemas.NoteIn(), factories.ctx())
+                processing.pay(s, tid, schemas.NoteIn(), factories.ctx())
             outcomes.append("paid")
         except (RevalueError, SQLAlchemyError) as exc:
             outcomes.append(type(exc).__name__)

@@ -11,7 +11,7 @@ from revalue.domain.errors import RevalueError
 from revalue.domain.lifecycle import TRANSITIONS, Action, State, allowed_actions
 from revalue.domain.program import Pathway
 from revalue.quotes.schemas import QuoteRequest
-from revalue.tradeins import custody, repository, schemas, service
+from revalue.tradeins import custody, processing, repository, schemas, service
 from revalue.tradeins.models import Payment
 from tests import factories
 
@@ -28,7 +28,7 @@ CALLS = {
     "await_shipment": lambda s, t, c, d: service.await_shipment(s, t, schemas.ShipmentIn(), c),
     "ship": lambda s, t, c, d: service.ship(s, t, schemas.ShipmentIn(), c),
     "receive": lambda s, t, c, d: service.receive(s, t, schemas.NoteIn(), c),
-    "inspect": lambda s, t, c, d: service.inspect(
+    "inspect": lambda s, t, c, d: processing.inspect(
         s,
         t,
         schemas.InspectIn(
@@ -38,9 +38,9 @@ CALLS = {
     ),
     "accept_requote": lambda s, t, c, d: service.accept_requote(s, t, schemas.NoteIn(), c),
     "decline_requote": lambda s, t, c, d: service.decline_requote(s, t, schemas.NoteIn(), c),
-    "reject": lambda s, t, c, d: service.reject(s, t, schemas.RejectIn(reason="other"), c),
+    "reject": lambda s, t, c, d: processing.reject(s, t, schemas.RejectIn(reason="other"), c),
     "return": lambda s, t, c, d: service.return_device(s, t, schemas.ShipmentIn(), c),
-    "sanitize": lambda s, t, c, d: service.sanitize(
+    "sanitize": lambda s, t, c, d: processing.sanitize(
         s,
         t,
         schemas.SanitizeIn(
@@ -50,8 +50,8 @@ CALLS = {
         ),
         c,
     ),
-    "pay": lambda s, t, c, d: service.pay(s, t, schemas.NoteIn(), c),
-    "dispose": lambda s, t, c, d: service.dispose(
+    "pay": lambda s, t, c, d: processing.pay(s, t, schemas.NoteIn(), c),
+    "dispose": lambda s, t, c, d: processing.dispose(
         s, t, schemas.DisposeIn(route=d.draw(st.sampled_from(["refurbish_resell", "recycle"]))), c
     ),
     "cancel": lambda s, t, c, d: service.cancel(s, t, schemas.NoteIn(), c),

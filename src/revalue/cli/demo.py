@@ -39,7 +39,7 @@ from revalue.programs import repository as programs_repository
 from revalue.programs import schemas as program_schemas
 from revalue.programs import service as programs
 from revalue.quotes.schemas import ConditionIn, QuoteRequest
-from revalue.tradeins import custody, repository, schemas
+from revalue.tradeins import custody, processing, repository, schemas
 from revalue.tradeins import service as tradeins
 
 PROGRAM_ID = "demo"
@@ -223,10 +223,10 @@ def walk(story: Story, variant: str, category: Category) -> None:
             if not declared.activation_lock_off
             else rng.choice([RejectReason.BLOCKLISTED, RejectReason.NOT_DECLARED_DEVICE])
         )
-        tradeins.reject(s, tid, schemas.RejectIn(reason=reason), story.ctx("receiver-1"))
+        processing.reject(s, tid, schemas.RejectIn(reason=reason), story.ctx("receiver-1"))
         if story.wait(24, 120):
             if reason == RejectReason.BLOCKLISTED or rng.random() < 0.4:
-                tradeins.dispose(
+                processing.dispose(
                     s, tid, schemas.DisposeIn(route=Route.RECYCLE), story.ctx("recycler")
                 )
             else:
@@ -238,7 +238,7 @@ def walk(story: Story, variant: str, category: Category) -> None:
         return
     inspector = f"inspector-{rng.randint(1, 8)}"
     found = _found(rng, declared, category)
-    trade_in = tradeins.inspect(s, tid, schemas.InspectIn(condition=found), story.ctx(inspector))
+    trade_in = processing.inspect(s, tid, schemas.InspectIn(condition=found), story.ctx(inspector))
     if trade_in.state == State.REQUOTE_OFFERED:
         if not story.wait(6, 96):
             return
@@ -254,7 +254,7 @@ def walk(story: Story, variant: str, category: Category) -> None:
         return
     level, technique = WIPE[category]
     result = rng.choices(list(SanitizationResult), weights=[97, 2, 1])[0]
-    tradeins.sanitize(
+    processing.sanitize(
         s,
         tid,
         schemas.SanitizeIn(level=level, technique=technique, result=result),
@@ -262,11 +262,11 @@ def walk(story: Story, variant: str, category: Category) -> None:
     )
     if not story.wait(1, 24):
         return
-    tradeins.pay(s, tid, schemas.NoteIn(), story.ctx("finance"))
+    processing.pay(s, tid, schemas.NoteIn(), story.ctx("finance"))
     if not story.wait(24, 240):
         return
     grade = repository.latest_inspection(s, tid).grade
-    tradeins.dispose(
+    processing.dispose(
         s, tid, schemas.DisposeIn(route=_route(grade, result, rng)), story.ctx("disposition-desk")
     )
 

@@ -11,7 +11,7 @@ from revalue.http.errors import ERROR_RESPONSES
 from revalue.http.write import perform
 from revalue.quotes import service as quotes
 from revalue.quotes.schemas import QuoteRequest
-from revalue.tradeins import custody, repository, schemas, service, views
+from revalue.tradeins import custody, processing, repository, schemas, service, views
 
 router = APIRouter(responses=ERROR_RESPONSES)
 
@@ -34,7 +34,9 @@ def create_quote(request: Request, body: QuoteRequest = Body(examples=[QUOTE_EXA
 
     def work(s, ctx):  # type: ignore[no-untyped-def]
         trade_in, quote = service.start(s, body, ctx)
-        return {"quote": quotes.to_out(quote), "trade_in_id": trade_in.id, "state": trade_in.state}
+        return schemas.StartOut(
+            quote=quotes.to_out(quote), trade_in_id=trade_in.id, state=trade_in.state
+        )
 
     return perform(request, work, payload=body, status_code=201)
 
@@ -121,7 +123,7 @@ _action(
 )
 _action(
     "inspect",
-    service.inspect,
+    processing.inspect,
     schemas.InspectIn,
     required=True,
     doc="Record what was found; a lower value than quoted opens a re-quote.",
@@ -142,7 +144,7 @@ _action(
 )
 _action(
     "reject",
-    service.reject,
+    processing.reject,
     schemas.RejectIn,
     required=True,
     doc="Refuse the device, with a reason.",
@@ -156,21 +158,21 @@ _action(
 )
 _action(
     "sanitize",
-    service.sanitize,
+    processing.sanitize,
     schemas.SanitizeIn,
     required=True,
     doc="Record the data sanitization: NIST SP 800-88 level, technique and result.",
 )
 _action(
     "pay",
-    service.pay,
+    processing.pay,
     schemas.NoteIn,
     required=False,
     doc="Pay the customer the accepted offer, exactly once.",
 )
 _action(
     "dispose",
-    service.dispose,
+    processing.dispose,
     schemas.DisposeIn,
     required=True,
     doc="Send the device on its route: resale, marketplace, wholesale, parts, recycling.",

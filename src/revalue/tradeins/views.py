@@ -8,13 +8,13 @@ from revalue.domain.lifecycle import State, allowed_actions
 from revalue.domain.money import format_major
 from revalue.domain.program import Pathway
 from revalue.quotes import service as quotes
-from revalue.tradeins import repository, service
+from revalue.tradeins import processing, repository
 from revalue.tradeins.models import TradeIn
 from revalue.tradeins.schemas import EventOut, TradeInOut
 
 
 def to_out(session: Session, trade_in: TradeIn, *, with_custody: bool = False) -> TradeInOut:
-    owed = service.payable(session, trade_in)
+    owed = processing.payable(session, trade_in)
     inspection = repository.latest_inspection(session, trade_in.id)
     sanitization = repository.latest_sanitization(session, trade_in.id)
     payment = repository.payment(session, trade_in.id)
