@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from revalue.quotes.models import Quote
@@ -11,5 +12,7 @@ def get(session: Session, quote_id: str) -> Quote | None:
     return session.get(Quote, quote_id)
 
 
-def add(session: Session, quote: Quote) -> None:
-    session.add(quote)
+def insert_new(session: Session, quote: Quote) -> None:
+    """Insert a new quote with one statement; the object stays outside the session."""
+    values = {c.key: getattr(quote, c.key) for c in Quote.__table__.columns}
+    session.execute(insert(Quote.__table__), values)

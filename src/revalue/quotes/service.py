@@ -133,7 +133,7 @@ def store(
         terms=priced.terms,
         created_at=ctx.now,
     )
-    repository.add(session, row)
+    repository.insert_new(session, row)
     return row
 
 

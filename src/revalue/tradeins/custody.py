@@ -1,7 +1,8 @@
 """Writing and verifying the custody log.
 
-``append`` is the only writer: it links the new event to the trade-in's chain head and moves
-the head, in the caller's transaction. ``verify_all`` recomputes every chain.
+``link`` hashes the next event onto a trade-in's chain and moves the chain head; ``append``
+links and inserts it at once, in the caller's transaction (one INSERT statement rather than the
+ORM's unit of work: every action writes one). ``verify_all`` recomputes every chain.
 """
 
 from __future__ import annotations
@@ -25,8 +26,12 @@ from revalue.tradeins import repository
 from revalue.tradeins.models import CustodyEvent, TradeIn
 
 
-def append(
-    session: Session,
+def append(session: Session, trade_in: TradeIn, **event: Any) -> None:
+    """Link the next event to the trade-in's chain and insert it."""
+    repository.insert_event(session, link(trade_in, **event))
+
+
+def link(
     trade_in: TradeIn,
     *,
     action: str,
@@ -34,7 +39,8 @@ def append(
     to_state: str,
     ctx: Context,
     data: dict[str, Any] | None = None,
-) -> CustodyEvent:
+) -> dict[str, Any]:
+    """The next event's row, hashed onto the chain; the trade-in's head moves to it."""
     content = EventContent(
         trade_in_id=trade_in.id,
         seq=trade_in.last_seq + 1,
@@ -47,22 +53,21 @@ def append(
         data=data or {},
     )
     digest = event_hash(prev_hash=trade_in.last_hash, content=content)
-    event = CustodyEvent(
-        trade_in=trade_in,  # through the relationship, so the trade-in is inserted first
-        seq=content.seq,
-        occurred_at=content.occurred_at,
-        actor=content.actor,
-        place=content.place,
-        action=content.action,
-        from_state=from_state,
-        to_state=to_state,
-        data=dict(content.data),
-        prev_hash=trade_in.last_hash,
-        hash=digest,
-    )
-    repository.add(session, event)
+    row = {
+        "trade_in_id": trade_in.id,
+        "seq": content.seq,
+        "occurred_at": content.occurred_at,
+        "actor": content.actor,
+        "place": content.place,
+        "action": content.action,
+        "from_state": from_state,
+        "to_state": to_state,
+        "data": dict(content.data),
+        "prev_hash": trade_in.last_hash,
+        "hash": digest,
+    }
     trade_in.last_seq, trade_in.last_hash = content.seq, digest
-    return event
+    return row
 
 
 def stored(event: CustodyEvent) -> StoredEvent:

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from revalue.db import Base, JSONDoc, UTCDateTime
 
@@ -42,7 +42,6 @@ class CustodyEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     trade_in_id: Mapped[str] = mapped_column(ForeignKey("trade_ins.id"))
-    trade_in: Mapped[TradeIn] = relationship(lazy="raise")  # set on write, never loaded
     seq: Mapped[int] = mapped_column(Integer)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(120))
@@ -60,7 +59,6 @@ class Inspection(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     trade_in_id: Mapped[str] = mapped_column(ForeignKey("trade_ins.id"), index=True)
-    trade_in: Mapped[TradeIn] = relationship(lazy="raise")  # set on write, never loaded
     inspector: Mapped[str] = mapped_column(String(120))
     condition: Mapped[dict[str, Any]] = mapped_column(JSONDoc)  # what was found
     grade: Mapped[str | None] = mapped_column(String(2))  # None: not working / locked
@@ -73,7 +71,6 @@ class Sanitization(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     trade_in_id: Mapped[str] = mapped_column(ForeignKey("trade_ins.id"), index=True)
-    trade_in: Mapped[TradeIn] = relationship(lazy="raise")  # set on write, never loaded
     level: Mapped[str] = mapped_column(String(10))  # NIST SP 800-88: clear, purge, destroy
     technique: Mapped[str] = mapped_column(String(40))
     result: Mapped[str] = mapped_column(String(30))
@@ -88,7 +85,6 @@ class Payment(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     trade_in_id: Mapped[str] = mapped_column(ForeignKey("trade_ins.id"), unique=True)
-    trade_in: Mapped[TradeIn] = relationship(lazy="raise")  # set on write, never loaded
     method: Mapped[str] = mapped_column(String(30))
     amount: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3))
@@ -101,6 +97,5 @@ class Disposition(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     trade_in_id: Mapped[str] = mapped_column(ForeignKey("trade_ins.id"), unique=True)
-    trade_in: Mapped[TradeIn] = relationship(lazy="raise")  # set on write, never loaded
     route: Mapped[str] = mapped_column(String(30))
     disposed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from revalue.tradeins.models import (
@@ -24,6 +24,16 @@ def get(session: Session, trade_in_id: str) -> TradeIn | None:
 
 def add(session: Session, row: object) -> None:
     session.add(row)
+
+
+def insert_new(session: Session, trade_in: TradeIn) -> None:
+    """Insert a new trade-in with one statement; the object stays outside the session."""
+    values = {c.key: getattr(trade_in, c.key) for c in TradeIn.__table__.columns}
+    session.execute(insert(TradeIn.__table__), values)
+
+
+def insert_event(session: Session, values: dict) -> None:
+    session.execute(insert(CustodyEvent.__table__), values)
 
 
 def search(

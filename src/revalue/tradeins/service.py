@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from revalue.domain.context import Context
+from revalue.domain.custody import GENESIS
 from revalue.domain.errors import Conflict, InvalidInput, NotFound
 from revalue.domain.lifecycle import Action, State, next_state
 from revalue.domain.program import Pathway
@@ -85,10 +86,10 @@ def start(session: Session, req: QuoteRequest, ctx: Context) -> tuple[TradeIn, Q
         created_at=ctx.now,
         updated_at=ctx.now,
         last_seq=0,
-        last_hash="0" * 64,
+        last_hash=GENESIS,
+        version=1,
     )
-    custody.append(
-        session,
+    event = custody.link(
         trade_in,
         action="quote",
         from_state=None,
@@ -101,6 +102,8 @@ def start(session: Session, req: QuoteRequest, ctx: Context) -> tuple[TradeIn, Q
             "grade": quote.grade,
         },
     )
+    repository.insert_new(session, trade_in)  # with its chain head, before the event refers to it
+    repository.insert_event(session, event)
     return trade_in, quote
 
 
