@@ -24,7 +24,19 @@ _MAX_ENTRIES = 64
 
 
 @dataclass(frozen=True, slots=True)
+class ProgramFacts:
+    """What quoting needs of a program, as of one version."""
+
+    id: str
+    currency: str
+    version: int
+    accepted_categories: frozenset[str]
+    quote_validity_days: int
+
+
+@dataclass(frozen=True, slots=True)
 class PricingInputs:
+    program: ProgramFacts
     book: PriceBook
     payout_options: tuple[PayoutOption, ...]
     facts: dict[str, ModelFacts]  # variant SKU -> facts of its model
@@ -36,16 +48,31 @@ class _Cache:
         self._facts: tuple[int, dict[str, ModelFacts]] | None = None
         self._lock = Lock()
 
-    def inputs(self, session: Session, program: Program) -> PricingInputs:
-        catalog_version = catalog_repository.version(session)
-        key = (program.id, program.version, catalog_version)
+    def inputs(self, session: Session, program_id: str) -> PricingInputs | None:
+        """The program's pricing inputs, or None when there is no such program.
+
+        One small query reads both versions; the program itself is loaded only on a miss.
+        """
+        versions = repository.versions(session, program_id)
+        if versions is None:
+            return None
+        key = (program_id, *versions)
         with self._lock:
             hit = self._entries.get(key)
             if hit is not None:
                 self._entries.move_to_end(key)
                 return hit
-        facts = self._catalog_facts(session, catalog_version)
+        program = repository.get(session, program_id)
+        assert program is not None  # its version was just read in this transaction
+        facts = self._catalog_facts(session, versions[1])
         built = PricingInputs(
+            program=ProgramFacts(
+                id=program.id,
+                currency=program.currency,
+                version=program.version,
+                accepted_categories=frozenset(program.accepted_categories),
+                quote_validity_days=program.quote_validity_days,
+            ),
             book=build_price_book(session, program),
             payout_options=payout_options(program),
             facts=facts,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, true, update
 from sqlalchemy.orm import Session
 
+from revalue.catalog.models import CatalogVersion
 from revalue.programs.models import BasePrice, Program, Promotion
 
 
@@ -18,6 +19,18 @@ def list_all(session: Session) -> list[Program]:
 
 def version(session: Session, program_id: str) -> int | None:
     return session.scalar(select(Program.version).where(Program.id == program_id))
+
+
+_VERSIONS = select(Program.version, CatalogVersion.version).join(CatalogVersion, true())
+
+
+def versions(session: Session, program_id: str) -> tuple[int, int] | None:
+    """(program version, catalog version), or None when there is no such program.
+
+    Read on every quote (the price-book cache key), so it goes straight to the connection.
+    """
+    row = session.connection().execute(_VERSIONS.where(Program.id == program_id)).first()
+    return None if row is None else (row[0], row[1])
 
 
 def bump_version(session: Session, program_id: str) -> int:

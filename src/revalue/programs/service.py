@@ -36,6 +36,13 @@ def get(session: Session, program_id: str) -> Program:
     return program
 
 
+def pricing_inputs(session: Session, program_id: str) -> pricebook.PricingInputs:
+    inputs = pricebook.CACHE.inputs(session, program_id)
+    if inputs is None:
+        raise ProgramNotFound(f"no program {program_id!r}", field="program_id")
+    return inputs
+
+
 def list_all(session: Session) -> list[Program]:
     return repository.list_all(session)
 
@@ -161,8 +168,8 @@ def to_out(session: Session, program: Program) -> schemas.ProgramOut:
 
 def price_list(session: Session, program_id: str, as_of: datetime) -> list[dict]:
     """Today's best offer per priced variant: what a partner shows before any question."""
-    program = get(session, program_id)
-    inputs = pricebook.CACHE.inputs(session, program)
+    inputs = pricing_inputs(session, program_id)
+    program = inputs.program
     best = Condition(powers_on=True, screen_cracked=False, cosmetic=Cosmetic.FLAWLESS)
     models = {m.id: m for m in catalog_repository.all_models(session)}
     out = []

@@ -14,8 +14,7 @@ from revalue.domain.errors import InvalidInput, NotFound
 from revalue.domain.money import format_major
 from revalue.domain.pricing import Condition, Quotation, narrowed, quote
 from revalue.ids import new_id
-from revalue.programs import pricebook
-from revalue.programs.models import Program
+from revalue.programs.pricebook import PricingInputs, ProgramFacts
 from revalue.quotes import repository, terms
 from revalue.quotes.models import Quote
 from revalue.quotes.schemas import ConditionIn, QuoteOut
@@ -37,16 +36,15 @@ class CategoryNotAccepted(InvalidInput):
 
 
 def price(
-    session: Session,
     *,
-    program: Program,
+    inputs: PricingInputs,
     variant_sku: str,
     condition: Condition,
     as_of: datetime,
     model_id: str | None = None,
 ) -> Priced:
     """The quotation for a variant in a program as at ``as_of``, with the terms it locks in."""
-    inputs = pricebook.CACHE.inputs(session, program)
+    program = inputs.program
     facts = inputs.facts.get(variant_sku)
     if facts is None:
         raise VariantNotFound(f"no catalog variant {variant_sku!r}", field="variant_sku")
@@ -58,7 +56,7 @@ def price(
         raise CategoryNotAccepted(
             f"program {program.id!r} does not accept {facts.category} devices",
             field="variant_sku",
-            accepted=program.accepted_categories,
+            accepted=sorted(program.accepted_categories),
         )
     book = narrowed(inputs.book, model=facts, variant_sku=variant_sku, as_of=as_of)
     return Priced(
@@ -96,7 +94,7 @@ def store(
     session: Session,
     *,
     kind: str,
-    program: Program,
+    program: ProgramFacts,
     trade_in_id: str,
     variant_sku: str,
     condition: Condition,

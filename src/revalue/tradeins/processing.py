@@ -73,7 +73,7 @@ def inspect(session: Session, trade_in_id: str, data: schemas.InspectIn, ctx: Co
     quoted = quotes.offer_amount(quote, method)
     found_amount = found_quotation.offer_for(PayoutMethod(method)).amount.amount
     if found_amount < quoted:
-        program = programs.get(session, trade_in.program_id)
+        program = programs.pricing_inputs(session, trade_in.program_id).program
         requote = quotes.store(
             session,
             kind="requote",

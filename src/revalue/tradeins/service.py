@@ -51,11 +51,11 @@ def get(session: Session, trade_in_id: str) -> TradeIn:
 
 def start(session: Session, req: QuoteRequest, ctx: Context) -> tuple[TradeIn, Quote]:
     """An instant quote: priced, stored, and the trade-in it opens, in state ``quoted``."""
-    program = programs.get(session, req.program_id)
+    inputs = programs.pricing_inputs(session, req.program_id)
+    program = inputs.program
     condition = req.answers.to_domain()
     priced = quotes.price(
-        session,
-        program=program,
+        inputs=inputs,
         variant_sku=req.variant_sku,
         condition=condition,
         as_of=ctx.now,
