@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, true, update
+from sqlalchemy import bindparam, func, select, true, update
 from sqlalchemy.orm import Session
 
 from revalue.catalog.models import CatalogVersion
@@ -21,7 +21,11 @@ def version(session: Session, program_id: str) -> int | None:
     return session.scalar(select(Program.version).where(Program.id == program_id))
 
 
-_VERSIONS = select(Program.version, CatalogVersion.version).join(CatalogVersion, true())
+_VERSIONS = (
+    select(Program.version, CatalogVersion.version)
+    .join(CatalogVersion, true())
+    .where(Program.id == bindparam("program_id"))
+)
 
 
 def versions(session: Session, program_id: str) -> tuple[int, int] | None:
@@ -29,7 +33,7 @@ def versions(session: Session, program_id: str) -> tuple[int, int] | None:
 
     Read on every quote (the price-book cache key), so it goes straight to the connection.
     """
-    row = session.connection().execute(_VERSIONS.where(Program.id == program_id)).first()
+    row = session.connection().execute(_VERSIONS, {"program_id": program_id}).first()
     return None if row is None else (row[0], row[1])
 
 
