@@ -58,7 +58,7 @@ def perform(
                 replay = _replay(session, key, scope, fingerprint)
                 if replay is not None:
                     return replay
-            body = jsonable_encoder(work(session, ctx))
+            body = _encode(work(session, ctx))
             if key is not None:
                 session.add(
                     IdempotencyRecord(
@@ -81,6 +81,15 @@ def perform(
             raise
         return replay
     return JSONResponse(body, status_code)
+
+
+def _encode(result: Any) -> Any:
+    """The JSON document of a result. A pydantic model is dumped by pydantic itself: the same
+    document ``jsonable_encoder`` makes, which walks every value again in Python, several
+    times slower for a quote's nested offers and lines."""
+    if isinstance(result, BaseModel):
+        return result.model_dump(mode="json", by_alias=True)
+    return jsonable_encoder(result)
 
 
 def _replay(session: Session, key: str, scope: str, fingerprint: str) -> JSONResponse | None:
