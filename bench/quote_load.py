@@ -35,6 +35,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from revalue.tradeins.api import QUOTE_EXAMPLE
+
 BENCH_DIR = Path(__file__).resolve().parent
 LUA = BENCH_DIR / "quote_load.lua"
 RESULTS = BENCH_DIR / "results"
@@ -43,17 +45,7 @@ BENCH_DATABASE = "revalue_bench"
 PROTECTED_DATABASES = {"test", "postgres", "template0", "template1"}
 GRACE_S = 3  # wrk runs this much past the load window, for the last answers to come in
 AIM_PERCENT = 10.0
-QUOTE_BODY = {
-    "program_id": "demo",
-    "variant_sku": "apple-iphone-15-128gb",
-    "answers": {
-        "powers_on": True,
-        "screen_cracked": False,
-        "cosmetic": "good",
-        "faults": [],
-        "activation_lock_off": True,
-    },
-}
+QUOTE_BODY = QUOTE_EXAMPLE  # the request the API docs show: an iPhone 15 in good condition
 
 
 class BenchError(RuntimeError):
