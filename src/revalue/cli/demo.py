@@ -88,6 +88,16 @@ def demo_program() -> program_schemas.ProgramIn:
             {"metric": "reuse_share_bp", "target": 8000},
             {"metric": "average_margin_bp", "target": 1800},
         ],
+        # Gentler age curves than the defaults, closer to what flagship trade-ins fetch after
+        # two or three years; the program's own price book, as a retailer would set it.
+        pricing=program_schemas.PricingRules(
+            monthly_depreciation_bp={
+                "smartphone": 200,
+                "tablet": 180,
+                "laptop": 150,
+                "wearable": 250,
+            },
+        ),
     )
 
 
