@@ -10,7 +10,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    TypeDecorator,
+    create_engine,
+    event,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -64,14 +73,28 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling is off so BEGIN IMMEDIATE takes the write lock
         # at the start of a write transaction, instead of failing with "database is locked"
-        # when two writers upgrade from a read lock at once.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        # when two writers upgrade from a read lock at once. Read-only work (see
+        # ``read_only``) begins deferred and never waits for a writer: WAL lets it read.
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     # At most 30 connections per process, the ceiling it always had (it was 10 + 20 overflow),
     # but all of them are kept once opened: an overflow connection is closed as soon as ten
     # others are idle, and under load that meant opening (a PostgreSQL backend forked, the
     # login) and closing a connection for every few requests.
     return create_engine(url, pool_size=30, max_overflow=0, pool_pre_ping=True)
+
+
+READ_ONLY = "revalue_read_only"
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine and pool, for transactions that only read."""
+    return engine.execution_options(**{READ_ONLY: True})
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    read = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

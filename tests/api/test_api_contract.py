@@ -1,5 +1,6 @@
 """Details of the API contract: what is owed, what may be done next, how times and lists read."""
 
+from revalue.programs.models import Program
 from tests import factories
 from tests.api.support import (
     accepted,
@@ -89,3 +90,15 @@ def test_models_are_listed_by_brand_and_name_ignoring_case(client, seeded):
     assert names.index(("Apple", "iPad (10th generation)")) < names.index(
         ("Apple", "MacBook Air 13 (M2)")
     )
+
+
+def test_reads_are_answered_while_a_write_is_open_and_see_only_committed_data(
+    client, seeded, sessions
+):
+    with sessions.begin() as writer:  # a write transaction holds the lock meanwhile
+        writer.get(Program, "acme").name = "Renamed, not yet committed"
+        writer.flush()
+        r = client.get("/programs/acme")
+        assert r.status_code == 200, r.text
+        assert r.json()["name"] == "Acme Trade-In"
+    assert client.get("/programs/acme").json()["name"] == "Renamed, not yet committed"

@@ -20,6 +20,7 @@ def system_clock() -> datetime:
 @dataclass(slots=True)
 class AppState:
     sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]  # same pool; on SQLite they never wait for a writer
     settings: Settings
     clock: Callable[[], datetime]
 
@@ -36,5 +37,5 @@ def context(request: Request) -> Context:
 
 def read_session(request: Request) -> Iterator[Session]:
     """A read-only session: whatever it did is rolled back at the end of the request."""
-    with state(request).sessions() as session:
+    with state(request).read_sessions() as session:
         yield session

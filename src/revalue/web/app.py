@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 from revalue import __version__
 from revalue.catalog.api import router as catalog_router
 from revalue.config import Settings, get_settings
-from revalue.db import make_engine, make_sessionmaker
+from revalue.db import make_engine, make_sessionmaker, read_only
 from revalue.http import errors
 from revalue.http.deps import AppState, system_clock
 from revalue.programs.api import router as programs_router
@@ -40,7 +40,12 @@ def create_app(
     # The API docs ship their own Swagger UI assets: stores, kiosks and processing sites often
     # run without open internet, where the default CDN-hosted docs page stays blank.
     app = FastAPIOffline(title="Revalue", version=__version__, description=DESCRIPTION)
-    app.state.revalue = AppState(sessions=make_sessionmaker(engine), settings=settings, clock=clock)
+    app.state.revalue = AppState(
+        sessions=make_sessionmaker(engine),
+        read_sessions=make_sessionmaker(read_only(engine)),
+        settings=settings,
+        clock=clock,
+    )
     errors.install(app)
     for router in (catalog_router, programs_router, tradeins_router, quotes_router):
         app.include_router(router)
