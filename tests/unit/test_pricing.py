@@ -3,11 +3,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from revalue.domain.catalog import Category, ModelFacts
+from revalue.domain.condition import Condition, Cosmetic, Fault, InvalidCondition
 from revalue.domain.pricing import (
-    Condition,
-    Cosmetic,
-    Fault,
-    InvalidCondition,
     InvalidPriceBook,
     NotPriced,
     PayoutOption,

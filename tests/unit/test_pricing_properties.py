@@ -6,17 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from revalue.domain.catalog import Category, ModelFacts
-from revalue.domain.pricing import (
-    FAULTS_BY_CATEGORY,
-    SCREEN_CRACKED,
-    Condition,
-    Cosmetic,
-    Grade,
-    PayoutOption,
-    PriceBook,
-    Promotion,
-    quote,
-)
+from revalue.domain.condition import FAULTS_BY_CATEGORY, SCREEN_CRACKED, Condition, Cosmetic, Grade
+from revalue.domain.pricing import PayoutOption, PriceBook, Promotion, quote
 from revalue.domain.program import PayoutMethod
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)

@@ -23,10 +23,10 @@ from revalue.cli import common
 from revalue.cli.common import console
 from revalue.db import make_sessionmaker
 from revalue.domain.catalog import Category
+from revalue.domain.condition import FAULTS_BY_CATEGORY, Cosmetic
 from revalue.domain.context import Context
 from revalue.domain.lifecycle import State
 from revalue.domain.money import format_major
-from revalue.domain.pricing import FAULTS_BY_CATEGORY, Cosmetic
 from revalue.domain.program import Pathway, PayoutMethod
 from revalue.domain.records import (
     RejectReason,

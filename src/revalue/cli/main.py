@@ -13,8 +13,8 @@ from revalue.catalog import service as catalog
 from revalue.cli import common
 from revalue.cli.common import console, err_console
 from revalue.config import get_settings
+from revalue.domain.condition import Cosmetic, Fault
 from revalue.domain.money import format_major
-from revalue.domain.pricing import Cosmetic, Fault
 from revalue.quotes import service as quotes
 from revalue.quotes.schemas import ConditionIn, QuoteRequest
 from revalue.tradeins import custody, repository

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from revalue.catalog import repository as catalog_repository
 from revalue.domain.catalog import Category, ModelFacts
-from revalue.domain.pricing import Grade, PayoutOption, PriceBook, Promotion
+from revalue.domain.condition import Grade
+from revalue.domain.pricing import PayoutOption, PriceBook, Promotion
 from revalue.domain.program import PayoutMethod
 from revalue.programs import repository
 from revalue.programs.models import Program

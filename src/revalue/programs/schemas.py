@@ -14,11 +14,11 @@ from pydantic import (
 )
 
 from revalue.domain.catalog import Category
+from revalue.domain.condition import Grade
 from revalue.domain.pricing import (
     DEFAULT_DEDUCTIONS_BP,
     DEFAULT_GRADE_MULTIPLIERS_BP,
     DEFAULT_MONTHLY_DEPRECIATION_BP,
-    Grade,
 )
 from revalue.domain.program import ObjectiveMetric, Pathway, PayoutMethod, ResaleStrategy
 from revalue.schemas_common import BasisPoints, CurrencyCode, MinorUnits, Slug, Strict

@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 from revalue.catalog import repository as catalog_repository
 from revalue.catalog.service import ModelNotFound
 from revalue.domain.catalog import Category
+from revalue.domain.condition import Condition, Cosmetic
 from revalue.domain.context import Context
 from revalue.domain.errors import Conflict, InvalidInput, NotFound
 from revalue.domain.money import check_currency
-from revalue.domain.pricing import BP, Condition, Cosmetic, quote
+from revalue.domain.pricing import BP, quote
 from revalue.programs import pricebook, repository, schemas
 from revalue.programs.models import Program, Promotion
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, StrictBool
 
-from revalue.domain.pricing import Condition, Cosmetic, Fault, Grade
+from revalue.domain.condition import Condition, Cosmetic, Fault, Grade
 from revalue.domain.program import PayoutMethod
 from revalue.schemas_common import MoneyOut, Strict
 

@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from revalue.catalog.service import ModelNotFound, VariantNotFound
+from revalue.domain.condition import Condition
 from revalue.domain.context import Context
 from revalue.domain.errors import InvalidInput, NotFound
 from revalue.domain.money import format_major
-from revalue.domain.pricing import Condition, Quotation, narrowed, quote
+from revalue.domain.pricing import Quotation, narrowed, quote
 from revalue.ids import new_id
 from revalue.programs.pricebook import PricingInputs, ProgramFacts
 from revalue.quotes import repository, terms
