@@ -32,18 +32,8 @@ COLUMNS = (
     "launch_price",
     "currency",
 )
-REQUIRED = (
-    "model_id",
-    "brand",
-    "name",
-    "category",
-    "release_date",
-    "weight_g",
-    "variant_sku",
-    "storage_gb",
-    "launch_price",
-    "currency",
-)
+OPTIONAL = ("identifiers", "ram_gb", "connectivity")
+REQUIRED = tuple(c for c in COLUMNS if c not in OPTIONAL)
 CONNECTIVITY = ("wifi", "cellular", "gps")
 IDENTIFIER_SCHEMES = ("apple", "model_code", "tac")
 MODEL_FIELDS = ("brand", "name", "category", "release_date", "weight_g", "identifiers")
