@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from revalue.quotes.models import Quote
@@ -16,3 +16,7 @@ def insert_new(session: Session, quote: Quote) -> None:
     """Insert a new quote with one statement; the object stays outside the session."""
     values = {c.key: getattr(quote, c.key) for c in Quote.__table__.columns}
     session.execute(insert(Quote.__table__), values)
+
+
+def by_id(session: Session, ids: list[str]) -> dict[str, Quote]:
+    return {q.id: q for q in session.scalars(select(Quote).where(Quote.id.in_(ids)))}

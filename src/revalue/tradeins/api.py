@@ -52,7 +52,7 @@ def list_trade_ins(
     total, rows = repository.search(
         session, program_id=program_id, state=state, limit=limit, offset=offset
     )
-    return {"total": total, "items": [views.to_out(session, t) for t in rows]}
+    return {"total": total, "items": views.page(session, rows)}
 
 
 @router.get("/trade-ins/{trade_in_id}", response_model=schemas.TradeInOut, tags=["trade-ins"])

@@ -7,6 +7,7 @@ caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from revalue.domain.records import Route, SanitizationResult, route_allowed
 from revalue.ids import new_id
 from revalue.programs import service as programs
 from revalue.quotes import service as quotes
+from revalue.quotes.models import Quote
 from revalue.quotes.schemas import ConditionIn
 from revalue.tradeins import repository, schemas
 from revalue.tradeins.models import Disposition, Inspection, Payment, Sanitization, TradeIn
@@ -127,14 +129,29 @@ NOTHING_OWED = frozenset(
 
 def payable(session: Session, trade_in: TradeIn) -> tuple[int, str] | None:
     """(amount, currency) owed (or paid) for the accepted offer; None when nothing is owed."""
+    return owed(
+        trade_in,
+        quote=lambda quote_id: quotes.get(session, quote_id),
+        payment=lambda: repository.payment(session, trade_in.id),
+    )
+
+
+def owed(
+    trade_in: TradeIn,
+    *,
+    quote: Callable[[str], Quote],
+    payment: Callable[[], Payment | None],
+) -> tuple[int, str] | None:
+    """``payable`` with the rows it may need given as look-ups (a page of trade-ins loads
+    them all at once)."""
     if trade_in.payout_method is None or trade_in.state in NOTHING_OWED:
         return None
     if trade_in.state == State.DISPOSED:  # paid, or a rejected device recycled unpaid
-        payment = repository.payment(session, trade_in.id)
-        return None if payment is None else (payment.amount, payment.currency)
+        paid = payment()
+        return None if paid is None else (paid.amount, paid.currency)
     accepted_requote = trade_in.requote_id and trade_in.state != State.REQUOTE_OFFERED
-    quote = quotes.get(session, trade_in.requote_id if accepted_requote else trade_in.quote_id)
-    return quotes.offer_amount(quote, trade_in.payout_method), quote.currency
+    row = quote(trade_in.requote_id if accepted_requote else trade_in.quote_id)
+    return quotes.offer_amount(row, trade_in.payout_method), row.currency
 
 
 def pay(session: Session, trade_in_id: str, data: schemas.NoteIn, ctx: Context) -> TradeIn:

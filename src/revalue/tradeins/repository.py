@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from revalue.tradeins.models import (
     CustodyEvent,
-    Disposition,
     Inspection,
     Payment,
     Sanitization,
@@ -78,11 +78,6 @@ def payment(session: Session, trade_in_id: str) -> Payment | None:
     return session.scalars(select(Payment).where(Payment.trade_in_id == trade_in_id)).first()
 
 
-def disposition(session: Session, trade_in_id: str) -> Disposition | None:
-    stmt = select(Disposition).where(Disposition.trade_in_id == trade_in_id)
-    return session.scalars(stmt).first()
-
-
 def count_trade_ins(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(TradeIn)) or 0
 
@@ -114,3 +109,9 @@ def paid_by_method(session: Session, program_id: str) -> dict[str, tuple[int, in
         .group_by(Payment.method)
     )
     return {m: (n, int(total or 0)) for m, n, total in session.execute(stmt)}
+
+
+def latest_records(session: Session, model: type, trade_in_ids: list[str]) -> dict[str, Any]:
+    """The latest row of a per-trade-in record (inspection, payment...) for each trade-in."""
+    stmt = select(model).where(model.trade_in_id.in_(trade_in_ids)).order_by(model.id)
+    return {row.trade_in_id: row for row in session.scalars(stmt)}

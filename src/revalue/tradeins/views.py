@@ -2,23 +2,72 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.orm import Session
 
 from revalue.domain.lifecycle import State, allowed_actions
 from revalue.domain.money import format_major
 from revalue.domain.program import Pathway
+from revalue.quotes import repository as quotes_repository
 from revalue.quotes import service as quotes
+from revalue.quotes.models import Quote
 from revalue.tradeins import processing, repository
-from revalue.tradeins.models import TradeIn
+from revalue.tradeins.models import Disposition, Inspection, Payment, Sanitization, TradeIn
 from revalue.tradeins.schemas import EventOut, TradeInOut
 
 
-def to_out(session: Session, trade_in: TradeIn, *, with_custody: bool = False) -> TradeInOut:
-    owed = processing.payable(session, trade_in)
-    inspection = repository.latest_inspection(session, trade_in.id)
-    sanitization = repository.latest_sanitization(session, trade_in.id)
-    payment = repository.payment(session, trade_in.id)
-    disposition = repository.disposition(session, trade_in.id)
+@dataclass(frozen=True, slots=True)
+class Related:
+    """What a page of trade-ins shows besides their own rows, each kind loaded in one query."""
+
+    quotes: dict[str, Quote]
+    inspections: dict[str, Inspection]
+    sanitizations: dict[str, Sanitization]
+    payments: dict[str, Payment]
+    dispositions: dict[str, Disposition]
+
+
+def load_related(session: Session, trade_ins: list[TradeIn]) -> Related:
+    ids = [t.id for t in trade_ins]
+    quote_ids = [q for t in trade_ins for q in (t.quote_id, t.requote_id) if q]
+    return Related(
+        quotes=quotes_repository.by_id(session, quote_ids),
+        **{
+            name: repository.latest_records(session, model, ids)
+            for name, model in (
+                ("inspections", Inspection),
+                ("sanitizations", Sanitization),
+                ("payments", Payment),
+                ("dispositions", Disposition),
+            )
+        },
+    )
+
+
+def page(session: Session, trade_ins: list[TradeIn]) -> list[TradeInOut]:
+    related = load_related(session, trade_ins)
+    return [to_out(session, t, related=related) for t in trade_ins]
+
+
+def to_out(
+    session: Session,
+    trade_in: TradeIn,
+    *,
+    with_custody: bool = False,
+    related: Related | None = None,
+) -> TradeInOut:
+    related = related or load_related(session, [trade_in])
+    tid = trade_in.id
+    owed = processing.owed(
+        trade_in,
+        quote=related.quotes.__getitem__,
+        payment=lambda: related.payments.get(tid),
+    )
+    inspection = related.inspections.get(tid)
+    sanitization = related.sanitizations.get(tid)
+    payment = related.payments.get(tid)
+    disposition = related.dispositions.get(tid)
     pathway = Pathway(trade_in.pathway) if trade_in.pathway else None
     return TradeInOut(
         id=trade_in.id,
@@ -38,10 +87,8 @@ def to_out(session: Session, trade_in: TradeIn, *, with_custody: bool = False) -
             "currency": owed[1],
             "formatted": f"{format_major(owed[0], owed[1])} {owed[1]}",
         },
-        quote=quotes.to_out(quotes.get(session, trade_in.quote_id)),
-        requote=quotes.to_out(quotes.get(session, trade_in.requote_id))
-        if trade_in.requote_id
-        else None,
+        quote=quotes.to_out(related.quotes[trade_in.quote_id]),
+        requote=quotes.to_out(related.quotes[trade_in.requote_id]) if trade_in.requote_id else None,
         grade=inspection.grade if inspection else None,
         sanitization=None
         if sanitization is None
