@@ -19,7 +19,7 @@ def alembic_config(url: str) -> Config:
     cfg.set_main_option("sqlalchemy.url", normalize_url(url).replace("%", "%%"))
     cfg.set_main_option(
         "file_template",
-        "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s",
+        "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s",
     )
     return cfg
 

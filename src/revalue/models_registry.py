@@ -6,6 +6,7 @@ from sqlalchemy import MetaData
 
 
 def metadata() -> MetaData:
+    from revalue.access import models as _access  # noqa: F401
     from revalue.catalog import models as _catalog  # noqa: F401
     from revalue.db import Base
     from revalue.http import models as _http  # noqa: F401

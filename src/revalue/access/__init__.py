@@ -1,0 +1,1 @@
+"""Who may do what: staff accounts and their roles per program."""
