@@ -82,10 +82,6 @@ def variant_facts(session: Session) -> list[tuple[str, str, str, object]]:
     return [tuple(r) for r in session.execute(stmt)]
 
 
-def version(session: Session) -> int:
-    return session.scalar(select(CatalogVersion.version).where(CatalogVersion.id == 1)) or 0
-
-
 def bump_version(session: Session) -> None:
     session.execute(
         update(CatalogVersion)

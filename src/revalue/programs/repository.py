@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select, true, update
+from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.orm import Session
 
 from revalue.catalog.models import CatalogVersion
@@ -15,10 +15,6 @@ def get(session: Session, program_id: str) -> Program | None:
 
 def list_all(session: Session) -> list[Program]:
     return list(session.scalars(select(Program).order_by(Program.id)))
-
-
-def version(session: Session, program_id: str) -> int | None:
-    return session.scalar(select(Program.version).where(Program.id == program_id))
 
 
 _VERSIONS = (
@@ -35,13 +31,6 @@ def versions(session: Session, program_id: str) -> tuple[int, int] | None:
     """
     row = session.connection().execute(_VERSIONS, {"program_id": program_id}).first()
     return None if row is None else (row[0], row[1])
-
-
-def bump_version(session: Session, program_id: str) -> int:
-    session.execute(
-        update(Program).where(Program.id == program_id).values(version=Program.version + 1)
-    )
-    return version(session, program_id) or 0
 
 
 def base_prices(session: Session, program_id: str) -> dict[str, int]:
