@@ -61,7 +61,7 @@ def test_admin_is_installation_wide(sessions, seeded):
         ({"roles": []}, "invalid_input", "role"),
         ({"program_ids": []}, "role_scope", "program_id"),
         ({"roles": ["admin"]}, "role_scope", "program_id"),
-        ({"program_ids": ["nope"]}, "not_found", "program_id"),
+        ({"program_ids": ["nope"]}, "program_not_found", "program_id"),
         ({"email": "not-an-email"}, "invalid_input", "email"),
         ({"password": "short"}, "weak_password", "password"),
     ],

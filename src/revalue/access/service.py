@@ -12,7 +12,7 @@ from revalue.access.models import StaffMembership, StaffUser
 from revalue.domain.access import INSTALLATION_ROLES, Role
 from revalue.domain.context import Context
 from revalue.domain.errors import Conflict, InvalidInput, NotFound
-from revalue.programs import repository as programs_repository
+from revalue.programs import service as programs_service
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -52,8 +52,7 @@ def create(
     parsed = _roles(roles)
     programs = sorted(set(program_ids))
     for program_id in programs:
-        if programs_repository.get(session, program_id) is None:
-            raise NotFound(f"no program {program_id!r}", field="program_id")
+        programs_service.get(session, program_id)  # ProgramNotFound, as everywhere else
     memberships = []
     for role in parsed:
         if role in INSTALLATION_ROLES:
