@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 from revalue import migrate
 from revalue.config import Settings
 from revalue.db import make_engine, make_sessionmaker
+from revalue.domain.access import Role
 from revalue.programs import pricebook
 from revalue.web.app import WithLiveness, create_app
-from tests import factories
+from tests import auth, factories
 
 BACKEND = os.environ.get("REVALUE_TEST_DATABASE", "sqlite")
 POSTGRES_URL = os.environ.get(
@@ -121,8 +122,28 @@ def clock() -> factories.Clock:
 
 
 @pytest.fixture
-def client(engine: Engine, database_url: str, clock: factories.Clock) -> Iterator[TestClient]:
-    settings = Settings(database_url=database_url, place="test-lab")
-    app = WithLiveness(create_app(settings, engine=engine, clock=clock))
+def app(engine: Engine, database_url: str, clock: factories.Clock, tmp_path: Path):  # type: ignore[no-untyped-def]
+    settings = Settings(
+        database_url=database_url, place="test-lab", secrets_dir=str(tmp_path / "secrets")
+    )
+    return WithLiveness(create_app(settings, engine=engine, clock=clock))
+
+
+@pytest.fixture
+def anonymous(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """A client without credentials."""
     with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def admin_token(sessions) -> str:  # type: ignore[no-untyped-def]
+    with sessions.begin() as s:
+        return auth.staff(s, "admin@test.example", {None: [Role.ADMIN]})
+
+
+@pytest.fixture
+def client(app, admin_token: str) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """A client signed in as an installation admin (bearer session)."""
+    with TestClient(app, headers=auth.bearer(admin_token)) as c:
         yield c

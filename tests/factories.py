@@ -64,6 +64,14 @@ def seed(session: Session, *, program: program_schemas.ProgramIn | None = None) 
     )
 
 
+def add_program(session: Session, program_id: str) -> None:
+    """Another priced program, next to the seeded one (same catalog)."""
+    p = programs.create(session, program_in(id=program_id, name=program_id.title()), ctx())
+    programs.derive_base_prices(
+        session, p.id, program_schemas.DerivePricesIn(share_of_launch_bp=6000), ctx()
+    )
+
+
 def answers(**overrides: object) -> dict:
     data = {
         "powers_on": True,

@@ -27,6 +27,16 @@ class Settings(BaseSettings):
         description="Where this installation stands, written as the place of custody events.",
     )
     log_level: str = Field(default="info", description="Log level of the server.")
+    secrets_dir: str = Field(
+        default="var/secrets",
+        description="Directory of the installation's keys (webhook secret encryption, "
+        "certificate signing), created at first use with owner-only permissions. "
+        "Keep it out of backups of the database.",
+    )
+    session_hours: int = Field(default=12, description="Hours a staff sign-in lasts.")
+    customer_link_days: int = Field(
+        default=180, description="Days a customer's secret trade-in link stays valid."
+    )
 
 
 @lru_cache

@@ -8,7 +8,9 @@ from sqlalchemy import MetaData
 def metadata() -> MetaData:
     from revalue.access import models as _access  # noqa: F401
     from revalue.catalog import models as _catalog  # noqa: F401
+    from revalue.customers import models as _customers  # noqa: F401
     from revalue.db import Base
+    from revalue.events import models as _events  # noqa: F401
     from revalue.http import models as _http  # noqa: F401
     from revalue.programs import models as _programs  # noqa: F401
     from revalue.quotes import models as _quotes  # noqa: F401

@@ -110,10 +110,22 @@ def quote_body(sku: str = PHONE, program: str = PROGRAM, **answers: Any) -> dict
     return {"program_id": program, "variant_sku": sku, "answers": factories.answers(**answers)}
 
 
-def post_quote(client, sku: str = PHONE, **answers: Any) -> dict:
-    r = client.post("/quotes", json=quote_body(sku, **answers))
+# Each trade-in's customer link, kept from the quote that opened it: the customer alone answers
+# a re-quote, so those actions are sent with the link rather than the staff session.
+CUSTOMER_TOKENS: dict[str, str] = {}
+CUSTOMER_ONLY = frozenset({"accept-requote", "decline-requote"})
+
+
+def post_quote(client, sku: str = PHONE, program: str = PROGRAM, **answers: Any) -> dict:
+    r = client.post("/quotes", json=quote_body(sku, program, **answers))
     assert r.status_code == 201, r.text
-    return r.json()
+    body = r.json()
+    CUSTOMER_TOKENS[body["trade_in_id"]] = body["customer_token"]
+    return body
+
+
+def as_customer(tid: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {CUSTOMER_TOKENS[tid]}"}
 
 
 def offer(quote: dict, method: str) -> int:
@@ -127,6 +139,8 @@ def start(client, sku: str = PHONE, **answers: Any) -> str:
 
 
 def act(client, tid: str, action: str, body: dict | None = None, **kw: Any):
+    if action in CUSTOMER_ONLY and tid in CUSTOMER_TOKENS and "headers" not in kw:
+        kw["headers"] = as_customer(tid)
     return client.post(f"/trade-ins/{tid}/{action}", json=body, **kw)
 
 

@@ -16,7 +16,10 @@ def assert_chain(events: list[dict], trade_in_id: str) -> None:
         assert event["prev_hash"] == prev
         assert event["from_state"] == prev_state
         assert len(event["hash"]) == 64 and event["hash"] != prev
-        assert (event["actor"], event["place"]) == ("system", "test-lab")
+        # The customer answers a re-quote through their link; staff (the admin) did the rest.
+        by_customer = event["action"] in ("accept_requote", "decline_requote")
+        actor = "customer" if by_customer else "staff:admin@test.example"
+        assert (event["actor"], event["place"]) == (actor, "test-lab")
         prev, prev_state = event["hash"], event["to_state"]
 
 

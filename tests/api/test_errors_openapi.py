@@ -1,46 +1,11 @@
 """Health probes, the OpenAPI document, and the one error shape every failure uses."""
 
 from revalue import __version__
+from tests.api.operations import ACCESS
 from tests.api.support import assert_error, quote_body, trade_in_total
 
-# Every operation the API serves: a new one must be added here, and tested.
-OPERATIONS = {
-    ("get", "/health"),
-    ("get", "/catalog/models"),
-    ("get", "/catalog/models/{model_id}"),
-    ("get", "/catalog/variants/{sku}"),
-    ("post", "/catalog/import"),
-    ("get", "/catalog/export"),
-    ("get", "/programs"),
-    ("post", "/programs"),
-    ("get", "/programs/{program_id}"),
-    ("patch", "/programs/{program_id}"),
-    ("put", "/programs/{program_id}/prices"),
-    ("post", "/programs/{program_id}/prices/derive"),
-    ("post", "/programs/{program_id}/promotions"),
-    ("get", "/programs/{program_id}/price-list"),
-    ("post", "/quotes"),
-    ("get", "/quotes/{quote_id}"),
-    ("get", "/trade-ins"),
-    ("get", "/trade-ins/{trade_in_id}"),
-    ("get", "/trade-ins/{trade_in_id}/custody/verify"),
-    ("post", "/trade-ins/{trade_in_id}/accept"),
-    ("post", "/trade-ins/{trade_in_id}/await-shipment"),
-    ("post", "/trade-ins/{trade_in_id}/ship"),
-    ("post", "/trade-ins/{trade_in_id}/receive"),
-    ("post", "/trade-ins/{trade_in_id}/inspect"),
-    ("post", "/trade-ins/{trade_in_id}/accept-requote"),
-    ("post", "/trade-ins/{trade_in_id}/decline-requote"),
-    ("post", "/trade-ins/{trade_in_id}/reject"),
-    ("post", "/trade-ins/{trade_in_id}/return"),
-    ("post", "/trade-ins/{trade_in_id}/sanitize"),
-    ("post", "/trade-ins/{trade_in_id}/pay"),
-    ("post", "/trade-ins/{trade_in_id}/dispose"),
-    ("post", "/trade-ins/{trade_in_id}/cancel"),
-    ("post", "/trade-ins/{trade_in_id}/expire"),
-    ("post", "/trade-ins/expire-due"),
-    ("get", "/audit/verify"),
-}
+# Every operation the API serves: the role matrix's table, where a new one must be added.
+OPERATIONS = set(ACCESS)
 ERROR_REF = "#/components/schemas/ErrorOut"
 
 

@@ -3,6 +3,7 @@ same key with another body is refused; a refused write records no key."""
 
 from sqlalchemy import func, select
 
+from revalue.http.models import IdempotencyRecord
 from revalue.tradeins.models import Payment
 from tests import factories
 from tests.api.support import (
@@ -19,6 +20,7 @@ from tests.api.support import (
     start,
     trade_in_total,
 )
+from tests.auth import bearer
 
 REPLAYED = "Idempotent-Replayed"
 
@@ -27,7 +29,9 @@ def key(value: str) -> dict:
     return {"Idempotency-Key": value}
 
 
-def test_a_repeated_quote_returns_the_same_quote_and_opens_one_trade_in(client, seeded, clock):
+def test_a_repeated_quote_returns_the_same_quote_and_opens_one_trade_in(
+    client, seeded, clock, sessions
+):
     first = client.post("/quotes", json=quote_body(), headers=key("quote-1"))
     assert first.status_code == 201, first.text
     assert REPLAYED not in first.headers
@@ -35,9 +39,22 @@ def test_a_repeated_quote_returns_the_same_quote_and_opens_one_trade_in(client, 
     again = client.post("/quotes", json=quote_body(), headers=key("quote-1"))
     assert again.status_code == 201
     assert again.headers[REPLAYED] == "true"
-    assert again.json() == first.json()
-    assert again.json()["quote"]["id"] == first.json()["quote"]["id"]
+    link = ("customer_token", "customer_link_expires_at")
+    a, b = first.json(), again.json()
+    assert {k: v for k, v in b.items() if k not in link} == {
+        k: v for k, v in a.items() if k not in link
+    }
+    assert b["quote"]["id"] == a["quote"]["id"]
     assert trade_in_total(client) == 1
+    # The link is a secret shown once: the replay carries a fresh one, not a stored copy, and
+    # both open the same trade-in.
+    assert b["customer_token"] != a["customer_token"]
+    for token in (a["customer_token"], b["customer_token"]):
+        r = client.get(f"/trade-ins/{a['trade_in_id']}", headers=bearer(token))
+        assert r.status_code == 200, r.text
+    with sessions() as s:
+        stored = s.scalars(select(IdempotencyRecord)).all()
+    assert stored and all("customer_token" not in r.body for r in stored)
 
 
 def test_quotes_without_a_key_are_separate(client, seeded):

@@ -73,7 +73,7 @@ def test_a_device_as_declared_is_sanitized_paid_the_quote_and_resold(client, see
     assert t["state"] == "sanitized"
     assert t["sanitization"] == {
         **SANITIZED,
-        "operator": "system",
+        "operator": "staff:admin@test.example",
         "completed_at": "2026-06-15T14:00:00Z",
     }
     assert t["allowed_actions"] == ["pay"]

@@ -6,8 +6,10 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from revalue.catalog import schemas, service
+from revalue.domain.access import ALL_STAFF, Role
 from revalue.domain.catalog import Category
 from revalue.domain.errors import InvalidInput
+from revalue.http.auth import Grant, allow
 from revalue.http.deps import read_session
 from revalue.http.errors import ERROR_RESPONSES
 from revalue.http.write import perform
@@ -20,6 +22,7 @@ def list_models(
     category: Category | None = None,
     brand: str | None = None,
     q: str | None = Query(None, description="Search in brand and name"),
+    grant: Grant = Depends(allow(public=True)),
     session: Session = Depends(read_session),
 ) -> list[schemas.ModelSummary]:
     models = service.list_models(session, category=category, brand=brand, search=q)
@@ -27,14 +30,22 @@ def list_models(
 
 
 @router.get("/models/{model_id}", response_model=schemas.ModelOut)
-def get_model(model_id: str, session: Session = Depends(read_session)) -> schemas.ModelOut:
+def get_model(
+    model_id: str,
+    grant: Grant = Depends(allow(public=True)),
+    session: Session = Depends(read_session),
+) -> schemas.ModelOut:
     return schemas.ModelOut.model_validate(
         service.get_model(session, model_id), from_attributes=True
     )
 
 
 @router.get("/variants/{sku}", response_model=schemas.VariantOut)
-def get_variant(sku: str, session: Session = Depends(read_session)) -> schemas.VariantOut:
+def get_variant(
+    sku: str,
+    grant: Grant = Depends(allow(public=True)),
+    session: Session = Depends(read_session),
+) -> schemas.VariantOut:
     return schemas.VariantOut.model_validate(
         service.get_variant(session, sku), from_attributes=True
     )
@@ -50,6 +61,7 @@ def get_variant(sku: str, session: Session = Depends(read_session)) -> schemas.V
 async def import_catalog(
     request: Request,
     skip_invalid: bool = Query(False, description="Import the good rows, report the bad"),
+    grant: Grant = Depends(allow(Role.ADMIN)),
 ):
     """Upsert models and variants from CSV (the format of ``GET /catalog/export``)."""
     raw = await request.body()
@@ -76,5 +88,8 @@ async def import_catalog(
         }
     },
 )
-def export_catalog(session: Session = Depends(read_session)) -> PlainTextResponse:
+def export_catalog(
+    grant: Grant = Depends(allow(*ALL_STAFF)),
+    session: Session = Depends(read_session),
+) -> PlainTextResponse:
     return PlainTextResponse(service.export_csv(session), media_type="text/csv")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-Kind = Literal["invalid", "not_found", "conflict"]
+Kind = Literal["invalid", "not_found", "conflict", "unauthenticated", "forbidden", "rate_limited"]
 
 
 class RevalueError(Exception):
@@ -35,3 +35,24 @@ class NotFound(RevalueError):
 class Conflict(RevalueError):
     kind = "conflict"
     code = "conflict"
+
+
+class Unauthenticated(RevalueError):
+    """No valid credentials: missing, wrong, expired or revoked."""
+
+    kind = "unauthenticated"
+    code = "unauthenticated"
+
+
+class Forbidden(RevalueError):
+    """Valid credentials that do not admit this operation."""
+
+    kind = "forbidden"
+    code = "forbidden"
+
+
+class RateLimited(RevalueError):
+    """Too many requests; ``details['retry_after']`` says how many seconds to wait."""
+
+    kind = "rate_limited"
+    code = "rate_limited"

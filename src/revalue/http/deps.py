@@ -10,7 +10,15 @@ from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from revalue.config import Settings
-from revalue.domain.context import SYSTEM_ACTOR, Context
+from revalue.domain.access import Principal
+from revalue.domain.context import Context
+
+# Who called, for the features' authenticator to find (``None``: nobody signed in) ...
+Authenticator = Callable[[Request, Session], Principal | None]
+# ... and where refused attempts go: (request, kind, status, subject, detail).
+AuditHook = Callable[[Request, str, int, str, dict], None]
+
+ANONYMOUS_ACTOR = "customer"  # public calls (a quote) come from a customer who is not known
 
 
 def system_clock() -> datetime:
@@ -23,6 +31,8 @@ class AppState:
     read_sessions: sessionmaker[Session]  # same pool; on SQLite they never wait for a writer
     settings: Settings
     clock: Callable[[], datetime]
+    authenticate: Authenticator
+    audit: AuditHook
 
 
 def state(request: Request) -> AppState:
@@ -30,9 +40,11 @@ def state(request: Request) -> AppState:
 
 
 def context(request: Request) -> Context:
-    """The actor is the system until access control lands (issue 3)."""
+    """The actor is whoever the operation's guard let through."""
     st = state(request)
-    return Context(actor=SYSTEM_ACTOR, place=st.settings.place, now=st.clock())
+    who: Principal | None = getattr(request.state, "principal", None)
+    actor = who.actor if who is not None else ANONYMOUS_ACTOR
+    return Context(actor=actor, place=st.settings.place, now=st.clock())
 
 
 def read_session(request: Request) -> Iterator[Session]:

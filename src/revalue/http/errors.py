@@ -17,7 +17,14 @@ from revalue.domain.errors import RevalueError
 
 log = logging.getLogger("revalue.http")
 
-STATUS = {"invalid": 422, "not_found": 404, "conflict": 409}
+STATUS = {
+    "invalid": 422,
+    "not_found": 404,
+    "conflict": 409,
+    "unauthenticated": 401,
+    "forbidden": 403,
+    "rate_limited": 429,
+}
 
 
 class ErrorOut(BaseModel):
@@ -27,9 +34,12 @@ class ErrorOut(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "Credentials missing, wrong, expired or revoked"},
+    403: {"model": ErrorOut, "description": "The credentials do not admit this operation"},
     404: {"model": ErrorOut, "description": "Not found"},
     409: {"model": ErrorOut, "description": "Conflict with the current state"},
     422: {"model": ErrorOut, "description": "Invalid input; details name the field"},
+    429: {"model": ErrorOut, "description": "Too many requests; see Retry-After"},
 }
 
 
@@ -47,7 +57,12 @@ def _field(loc: tuple) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(RevalueError)
     async def _business(_: Request, exc: RevalueError) -> JSONResponse:
-        return error(STATUS[exc.kind], exc.code, exc.message, **exc.details)
+        response = error(STATUS[exc.kind], exc.code, exc.message, **exc.details)
+        if exc.kind == "unauthenticated":
+            response.headers["WWW-Authenticate"] = "Bearer"
+        if "retry_after" in exc.details:
+            response.headers["Retry-After"] = str(exc.details["retry_after"])
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -4,6 +4,9 @@ A write sent again with the same key (same method, path and body) gets the first
 back and changes nothing; the same key with another body is refused. The stored response is
 written in the same transaction as the change, so a key is never recorded for a write that
 rolled back.
+
+A response may carry a secret shown only once (a customer's link token). The secret is left
+out of the stored response; a replay gets a fresh one from ``reissue`` instead.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
@@ -28,6 +32,14 @@ from revalue.http.models import IdempotencyRecord
 HEADER = "Idempotency-Key"
 
 
+@dataclass(frozen=True, slots=True)
+class ShownOnce:
+    """Top-level response fields holding a secret, and how a replay gets fresh ones."""
+
+    fields: frozenset[str]
+    reissue: Callable[[Session, dict, Context], dict]
+
+
 class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
 
@@ -42,6 +54,7 @@ def perform(
     *,
     payload: BaseModel | bytes | None = None,
     status_code: int = 200,
+    once: ShownOnce | None = None,
 ) -> JSONResponse:
     key = request.headers.get(HEADER)
     if key is not None and not (1 <= len(key) <= 200 and key.isprintable()):
@@ -55,18 +68,19 @@ def perform(
     try:
         with sessions.begin() as session:
             if key is not None:
-                replay = _replay(session, key, scope, fingerprint)
+                replay = _replay(session, key, scope, fingerprint, once, ctx)
                 if replay is not None:
                     return replay
             body = _encode(work(session, ctx))
             if key is not None:
+                hidden = once.fields if once is not None else frozenset()
                 session.add(
                     IdempotencyRecord(
                         key=key,
                         scope=scope,
                         fingerprint=fingerprint,
                         status_code=status_code,
-                        body=body,
+                        body={k: v for k, v in body.items() if k not in hidden},
                         created_at=ctx.now,
                     )
                 )
@@ -75,8 +89,8 @@ def perform(
         if key is None:
             raise
         # Another request with the same key won the race: answer with its result.
-        with sessions() as session:
-            replay = _replay(session, key, scope, fingerprint)
+        with sessions.begin() as session:
+            replay = _replay(session, key, scope, fingerprint, once, ctx)
         if replay is None:
             raise
         return replay
@@ -92,7 +106,14 @@ def _encode(result: Any) -> Any:
     return jsonable_encoder(result)
 
 
-def _replay(session: Session, key: str, scope: str, fingerprint: str) -> JSONResponse | None:
+def _replay(
+    session: Session,
+    key: str,
+    scope: str,
+    fingerprint: str,
+    once: ShownOnce | None,
+    ctx: Context,
+) -> JSONResponse | None:
     record = session.get(IdempotencyRecord, (key, scope))
     if record is None:
         return None
@@ -101,7 +122,10 @@ def _replay(session: Session, key: str, scope: str, fingerprint: str) -> JSONRes
             "this Idempotency-Key was already used with a different request body",
             field=HEADER,
         )
-    return JSONResponse(record.body, record.status_code, headers={"Idempotent-Replayed": "true"})
+    body = record.body
+    if once is not None:
+        body = {**body, **once.reissue(session, body, ctx)}
+    return JSONResponse(body, record.status_code, headers={"Idempotent-Replayed": "true"})
 
 
 def _fingerprint(request: Request, payload: BaseModel | bytes | None) -> str:

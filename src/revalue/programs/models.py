@@ -23,6 +23,8 @@ class Program(Base):
     objectives: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc)  # metric, target
     # The price book's rules (multipliers, deductions, depreciation, floor, rounding).
     pricing: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    # Days after a trade-in closes before its customer's personal data is erased.
+    retention_days: Mapped[int] = mapped_column(Integer, default=730)
     # Bumped by every change to the program, its prices or promotions: caches key on it, so
     # several server processes never serve a stale price book.
     version: Mapped[int] = mapped_column(Integer, default=1)

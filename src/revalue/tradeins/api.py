@@ -1,19 +1,28 @@
-# No ``from __future__ import annotations`` here: the action endpoints are made by a factory,
-# and FastAPI must see each body model as a real class, not a string.
-from collections.abc import Callable
+"""Trade-ins over HTTP: the quote that opens one, reads, the customer's link and contact
+details, and the custody log's verification. The lifecycle actions are in ``actions_api``."""
+
+from datetime import timedelta
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from sqlalchemy.orm import Session
 
+from revalue.customers import contacts, links
+from revalue.customers.schemas import ContactIn, ContactOut
+from revalue.domain.access import ALL_STAFF, Role
 from revalue.domain.lifecycle import State
-from revalue.http.deps import read_session
+from revalue.http.auth import Grant, allow
+from revalue.http.deps import read_session, state
 from revalue.http.errors import ERROR_RESPONSES
-from revalue.http.write import perform
+from revalue.http.write import ShownOnce, perform
+from revalue.programs.service import ProgramNotFound
 from revalue.quotes import service as quotes
 from revalue.quotes.schemas import QuoteRequest
-from revalue.tradeins import custody, processing, repository, schemas, service, views
+from revalue.tradeins import actions_api, custody, schemas, service, views
+from revalue.tradeins import repository as trade_ins
+from revalue.tradeins.scope import TRADE_IN
 
 router = APIRouter(responses=ERROR_RESPONSES)
+router.include_router(actions_api.router)
 
 QUOTE_EXAMPLE = {
     "program_id": "demo",
@@ -26,19 +35,46 @@ QUOTE_EXAMPLE = {
         "activation_lock_off": True,
     },
 }
+AUDITORS = (Role.ADMIN, Role.PROGRAM_MANAGER, Role.AUDITOR)
+
+
+def _new_link(request: Request, session: Session, trade_in_id: str, ctx) -> dict:  # type: ignore[no-untyped-def]
+    days = state(request).settings.customer_link_days
+    return schemas.LinkIssued(
+        customer_token=links.issue(session, trade_in_id, days=days, ctx=ctx),
+        customer_link_expires_at=ctx.now + timedelta(days=days),
+    ).model_dump(mode="json")
 
 
 @router.post("/quotes", response_model=schemas.StartOut, status_code=201, tags=["quotes"])
-def create_quote(request: Request, body: QuoteRequest = Body(examples=[QUOTE_EXAMPLE])):
-    """An instant, itemized quote per payout method; it opens a trade-in in state ``quoted``."""
+def create_quote(
+    request: Request,
+    body: QuoteRequest = Body(examples=[QUOTE_EXAMPLE]),
+    grant: Grant = Depends(
+        allow(Role.ADMIN, Role.PROGRAM_MANAGER, Role.STORE_ASSOCIATE, partner=True, public=True)
+    ),
+):
+    """An instant, itemized quote per payout method; it opens a trade-in in state ``quoted``
+    and returns the customer's secret link to it (shown once; a replay gets a new one)."""
+    grant.require_program(
+        body.program_id,
+        lambda: ProgramNotFound(f"no program {body.program_id!r}", field="program_id"),
+    )
 
     def work(s, ctx):  # type: ignore[no-untyped-def]
         trade_in, quote = service.start(s, body, ctx)
         return schemas.StartOut(
-            quote=quotes.to_out(quote), trade_in_id=trade_in.id, state=trade_in.state
+            quote=quotes.to_out(quote),
+            trade_in_id=trade_in.id,
+            state=trade_in.state,
+            **_new_link(request, s, trade_in.id, ctx),
         )
 
-    return perform(request, work, payload=body, status_code=201)
+    once = ShownOnce(
+        frozenset(schemas.LinkIssued.model_fields),
+        lambda s, stored, ctx: _new_link(request, s, stored["trade_in_id"], ctx),
+    )
+    return perform(request, work, payload=body, status_code=201, once=once)
 
 
 @router.get("/trade-ins", response_model=schemas.TradeInPage, tags=["trade-ins"])
@@ -47,22 +83,111 @@ def list_trade_ins(
     state: State | None = None,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
+    grant: Grant = Depends(allow(*ALL_STAFF, partner=True)),
     session: Session = Depends(read_session),
 ):
-    total, rows = repository.search(
-        session, program_id=program_id, state=state, limit=limit, offset=offset
+    """Trade-ins of the caller's programs, newest first."""
+    total, rows = trade_ins.search(
+        session,
+        program_id=program_id,
+        state=state,
+        limit=limit,
+        offset=offset,
+        within=grant.programs(),
     )
     return {"total": total, "items": views.page(session, rows)}
 
 
 @router.get("/trade-ins/{trade_in_id}", response_model=schemas.TradeInOut, tags=["trade-ins"])
-def get_trade_in(trade_in_id: str, session: Session = Depends(read_session)):
+def get_trade_in(
+    trade_in_id: str,
+    grant: Grant = Depends(allow(*ALL_STAFF, partner=True, customer=True, scope=TRADE_IN)),
+    session: Session = Depends(read_session),
+):
     """The trade-in with its offers, records and whole custody history."""
     return views.to_out(session, service.get(session, trade_in_id), with_custody=True)
 
 
+@router.post(
+    "/trade-ins/{trade_in_id}/links",
+    response_model=schemas.LinkIssued,
+    status_code=201,
+    tags=["customers"],
+)
+def issue_link(
+    trade_in_id: str,
+    request: Request,
+    grant: Grant = Depends(
+        allow(Role.ADMIN, Role.PROGRAM_MANAGER, Role.STORE_ASSOCIATE, partner=True, scope=TRADE_IN)
+    ),
+):
+    """A new secret link for the customer (shown once), e.g. after revoking a leaked one."""
+    return perform(request, lambda s, ctx: _new_link(request, s, trade_in_id, ctx), status_code=201)
+
+
+@router.post("/trade-ins/{trade_in_id}/links/revoke", tags=["customers"])
+def revoke_links(
+    trade_in_id: str,
+    request: Request,
+    grant: Grant = Depends(
+        allow(
+            Role.ADMIN,
+            Role.PROGRAM_MANAGER,
+            Role.STORE_ASSOCIATE,
+            partner=True,
+            customer=True,
+            scope=TRADE_IN,
+        )
+    ),
+) -> dict:
+    """Revoke every link of the trade-in at once (a customer may revoke their own)."""
+    return perform(request, lambda s, ctx: {"revoked": links.revoke_all(s, trade_in_id, ctx)})
+
+
+CONTACT_READERS = (Role.ADMIN, Role.PROGRAM_MANAGER, Role.STORE_ASSOCIATE, Role.RECEIVER)
+
+
+@router.get("/trade-ins/{trade_in_id}/contact", response_model=ContactOut, tags=["customers"])
+def get_contact(
+    trade_in_id: str,
+    grant: Grant = Depends(allow(*CONTACT_READERS, partner=True, customer=True, scope=TRADE_IN)),
+    session: Session = Depends(read_session),
+):
+    """The customer's details, for those who need them (returns, store pick-up)."""
+    contact = contacts.get(session, trade_in_id)
+    if contact is None:
+        raise service.TradeInNotFound(
+            f"trade-in {trade_in_id!r} has no contact details", field="trade_in_id"
+        )
+    return ContactOut.model_validate(contact, from_attributes=True)
+
+
+@router.put("/trade-ins/{trade_in_id}/contact", response_model=ContactOut, tags=["customers"])
+def put_contact(
+    trade_in_id: str,
+    body: ContactIn,
+    request: Request,
+    grant: Grant = Depends(
+        allow(Role.ADMIN, Role.STORE_ASSOCIATE, partner=True, customer=True, scope=TRADE_IN)
+    ),
+):
+    """Set or correct the customer's details; fields left out keep their value."""
+
+    def work(s, ctx):  # type: ignore[no-untyped-def]
+        service.get(s, trade_in_id)
+        return ContactOut.model_validate(
+            contacts.save(s, trade_in_id, body, ctx), from_attributes=True
+        )
+
+    return perform(request, work, payload=body)
+
+
 @router.get("/trade-ins/{trade_in_id}/custody/verify", tags=["audit"])
-def verify_trade_in(trade_in_id: str, session: Session = Depends(read_session)) -> dict:
+def verify_trade_in(
+    trade_in_id: str,
+    grant: Grant = Depends(allow(*AUDITORS, scope=TRADE_IN)),
+    session: Session = Depends(read_session),
+) -> dict:
     """Recompute this trade-in's hash chain; ``ok`` is false with the first broken event."""
     brk = custody.verify_one(session, service.get(session, trade_in_id))
     return {
@@ -72,138 +197,14 @@ def verify_trade_in(trade_in_id: str, session: Session = Depends(read_session)) 
     }
 
 
-def _action(path: str, fn: Callable, body_model: type, *, required: bool, doc: str) -> None:
-    if required:
-
-        def endpoint(trade_in_id: str, body: body_model, request: Request):  # type: ignore[valid-type]
-            return perform(
-                request, lambda s, ctx: views.to_out(s, fn(s, trade_in_id, body, ctx)), payload=body
-            )
-    else:
-
-        def endpoint(trade_in_id: str, request: Request, body: body_model | None = None):  # type: ignore[valid-type]
-            data = body if body is not None else body_model()
-            return perform(
-                request, lambda s, ctx: views.to_out(s, fn(s, trade_in_id, data, ctx)), payload=data
-            )
-
-    endpoint.__doc__ = doc
-    router.add_api_route(
-        f"/trade-ins/{{trade_in_id}}/{path}",
-        endpoint,
-        methods=["POST"],
-        response_model=schemas.TradeInOut,
-        tags=["trade-ins"],
-        name=path.replace("-", "_"),
-        summary=path.replace("-", " ").capitalize(),
-    )
-
-
-_action(
-    "accept",
-    service.accept,
-    schemas.AcceptIn,
-    required=True,
-    doc="The customer accepts the quote, choosing a payout method and a pathway.",
-)
-_action(
-    "await-shipment",
-    service.await_shipment,
-    schemas.ShipmentIn,
-    required=False,
-    doc="A shipping label or kit is issued (mail-in and business lots).",
-)
-_action("ship", service.ship, schemas.ShipmentIn, required=False, doc="The carrier has the device.")
-_action(
-    "receive",
-    service.receive,
-    schemas.NoteIn,
-    required=False,
-    doc="The device arrived at the processing site, or was handed over in store.",
-)
-_action(
-    "inspect",
-    processing.inspect,
-    schemas.InspectIn,
-    required=True,
-    doc="Record what was found; a lower value than quoted opens a re-quote.",
-)
-_action(
-    "accept-requote",
-    service.accept_requote,
-    schemas.NoteIn,
-    required=False,
-    doc="The customer accepts the re-quote.",
-)
-_action(
-    "decline-requote",
-    service.decline_requote,
-    schemas.NoteIn,
-    required=False,
-    doc="The customer declines the re-quote: the device goes back, free.",
-)
-_action(
-    "reject",
-    processing.reject,
-    schemas.RejectIn,
-    required=True,
-    doc="Refuse the device, with a reason.",
-)
-_action(
-    "return",
-    service.return_device,
-    schemas.ShipmentIn,
-    required=False,
-    doc="Send the device back to the customer.",
-)
-_action(
-    "sanitize",
-    processing.sanitize,
-    schemas.SanitizeIn,
-    required=True,
-    doc="Record the data sanitization: NIST SP 800-88 level, technique and result.",
-)
-_action(
-    "pay",
-    processing.pay,
-    schemas.NoteIn,
-    required=False,
-    doc="Pay the customer the accepted offer, exactly once.",
-)
-_action(
-    "dispose",
-    processing.dispose,
-    schemas.DisposeIn,
-    required=True,
-    doc="Send the device on its route: resale, marketplace, wholesale, parts, recycling.",
-)
-_action(
-    "cancel",
-    service.cancel,
-    schemas.NoteIn,
-    required=False,
-    doc="The customer cancels before the device is received.",
-)
-
-
-@router.post(
-    "/trade-ins/{trade_in_id}/expire", response_model=schemas.TradeInOut, tags=["trade-ins"]
-)
-def expire(trade_in_id: str, request: Request):
-    """Expire a trade-in whose price lock has ended."""
-    return perform(request, lambda s, ctx: views.to_out(s, service.expire(s, trade_in_id, ctx)))
-
-
-@router.post("/trade-ins/expire-due", tags=["trade-ins"])
-def expire_due(request: Request) -> dict:
-    """Expire every trade-in whose price lock has ended (run it on a schedule)."""
-    return perform(request, lambda s, ctx: {"expired": service.expire_due(s, ctx)})
-
-
 @router.get("/audit/verify", tags=["audit"])
-def verify_all(session: Session = Depends(read_session)) -> dict:
-    """Recompute every custody chain; lists the first broken event of each broken chain."""
-    report = custody.verify_all(session)
+def verify_all(
+    grant: Grant = Depends(allow(*AUDITORS)),
+    session: Session = Depends(read_session),
+) -> dict:
+    """Recompute every custody chain of the caller's programs; lists the first broken event of
+    each broken chain."""
+    report = custody.verify_all(session, within=grant.programs())
     return {
         "ok": not report.breaks,
         "chains": report.chains,

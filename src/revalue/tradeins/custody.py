@@ -105,13 +105,19 @@ class VerifyReport:
     breaks: list[ChainBreak] = field(default_factory=list)
 
 
-def verify_all(session: Session, progress: Callable[[int], None] | None = None) -> VerifyReport:
-    """Recompute every chain; report each broken chain's first bad event."""
-    heads = repository.chain_heads(session)
+def verify_all(
+    session: Session,
+    progress: Callable[[int], None] | None = None,
+    within: frozenset[str] | None = None,
+) -> VerifyReport:
+    """Recompute every chain (of those programs); report each broken chain's first bad event."""
+    heads = repository.chain_heads(session, within)
     report = VerifyReport()
     seen: set[str] = set()
 
-    for trade_in_id, group in groupby(repository.all_events(session), lambda e: e.trade_in_id):
+    for trade_in_id, group in groupby(
+        repository.all_events(session, within=within), lambda e: e.trade_in_id
+    ):
         events = [stored(e) for e in group]
         seen.add(trade_in_id)
         report.chains += 1

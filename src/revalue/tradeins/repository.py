@@ -22,6 +22,10 @@ def get(session: Session, trade_in_id: str) -> TradeIn | None:
     return session.get(TradeIn, trade_in_id)
 
 
+def program_of(session: Session, trade_in_id: str) -> str | None:
+    return session.scalar(select(TradeIn.program_id).where(TradeIn.id == trade_in_id))
+
+
 def add(session: Session, row: object) -> None:
     session.add(row)
 
@@ -43,8 +47,12 @@ def search(
     state: str | None,
     limit: int,
     offset: int,
+    within: frozenset[str] | None = None,
 ) -> tuple[int, list[TradeIn]]:
+    """A page of trade-ins; ``within`` limits them to those programs (None: every program)."""
     stmt = select(TradeIn)
+    if within is not None:
+        stmt = stmt.where(TradeIn.program_id.in_(within))
     if program_id:
         stmt = stmt.where(TradeIn.program_id == program_id)
     if state:
@@ -82,14 +90,23 @@ def count_trade_ins(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(TradeIn)) or 0
 
 
-def chain_heads(session: Session) -> dict[str, tuple[int, str]]:
+def chain_heads(
+    session: Session, within: frozenset[str] | None = None
+) -> dict[str, tuple[int, str]]:
     stmt = select(TradeIn.id, TradeIn.last_seq, TradeIn.last_hash)
+    if within is not None:
+        stmt = stmt.where(TradeIn.program_id.in_(within))
     return {tid: (seq, h) for tid, seq, h in session.execute(stmt)}
 
 
-def all_events(session: Session, batch: int = 5000) -> Iterator[CustodyEvent]:
-    """Every custody event, ordered by trade-in and sequence, streamed in batches."""
+def all_events(
+    session: Session, batch: int = 5000, within: frozenset[str] | None = None
+) -> Iterator[CustodyEvent]:
+    """Every custody event (of those programs), ordered by trade-in and sequence, in batches."""
     stmt = select(CustodyEvent).order_by(CustodyEvent.trade_in_id, CustodyEvent.seq)
+    if within is not None:
+        programs = select(TradeIn.id).where(TradeIn.program_id.in_(within))
+        stmt = stmt.where(CustodyEvent.trade_in_id.in_(programs))
     yield from session.scalars(stmt.execution_options(yield_per=batch))
 
 

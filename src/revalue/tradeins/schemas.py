@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from revalue.customers.schemas import ContactIn
 from revalue.domain.lifecycle import Action, State
 from revalue.domain.program import Pathway, PayoutMethod
 from revalue.domain.records import (
@@ -21,6 +22,9 @@ from revalue.schemas_common import MoneyOut, Strict
 class AcceptIn(Strict):
     payout_method: PayoutMethod = Field(examples=["store_credit"])
     pathway: Pathway = Field(examples=["mail_in"])
+    contact: ContactIn | None = Field(
+        None, description="The customer's details: kept apart, erased after retention"
+    )
 
 
 class ShipmentIn(Strict):
@@ -94,7 +98,14 @@ class TradeInPage(BaseModel):
     items: list[TradeInOut]
 
 
-class StartOut(BaseModel):
+class LinkIssued(BaseModel):
+    customer_token: str = Field(
+        description="The customer's secret link, shown once: Authorization: Bearer <token>"
+    )
+    customer_link_expires_at: datetime
+
+
+class StartOut(LinkIssued):
     quote: QuoteOut
     trade_in_id: str
     state: State

@@ -12,11 +12,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from revalue.customers import contacts
 from revalue.domain.context import Context
 from revalue.domain.custody import GENESIS
 from revalue.domain.errors import Conflict, InvalidInput, NotFound
 from revalue.domain.lifecycle import Action, State, next_state
 from revalue.domain.program import Pathway
+from revalue.events import outbox
 from revalue.ids import new_id
 from revalue.programs import service as programs
 from revalue.quotes import service as quotes
@@ -104,6 +106,7 @@ def start(session: Session, req: QuoteRequest, ctx: Context) -> tuple[TradeIn, Q
     )
     repository.insert_new(session, trade_in)  # with its chain head, before the event refers to it
     repository.insert_event(session, event)
+    _announce(session, trade_in, "quote", None, ctx, event["data"])
     return trade_in, quote
 
 
@@ -127,8 +130,54 @@ def move(
         ctx=ctx,
         data=data,
     )
-    trade_in.state = to_state
+    from_state, trade_in.state = trade_in.state, to_state
     trade_in.updated_at = ctx.now
+    _announce(session, trade_in, str(action), from_state, ctx, data)
+
+
+# What partners hear of an event besides its states, per action: amounts and choices, never
+# free text (a note may hold anything a person typed).
+_SHARED = {
+    "quote": ("quote_id", "offers", "currency", "grade"),
+    str(Action.ACCEPT): ("payout_method", "pathway", "amount", "currency"),
+    str(Action.OFFER_REQUOTE): ("requote_id", "quoted", "found", "difference", "currency"),
+    str(Action.PAY): ("amount", "currency", "method", "reference"),
+}
+
+
+def _announce(
+    session: Session,
+    trade_in: TradeIn,
+    action: str,
+    from_state: str | None,
+    ctx: Context,
+    data: dict[str, Any],
+) -> None:
+    """Tell the program's webhook subscribers, in this transaction (the outbox)."""
+    payload = {
+        "trade_in_id": trade_in.id,
+        "program_id": trade_in.program_id,
+        "action": action,
+        "from_state": from_state,
+        "to_state": trade_in.state,
+        "seq": trade_in.last_seq,
+        "occurred_at": ctx.now.isoformat(),
+        **{k: data[k] for k in _SHARED.get(action, ()) if k in data},
+    }
+    types = [outbox.TRADE_IN_STATE_CHANGED]
+    if action == Action.OFFER_REQUOTE:
+        types.append(outbox.TRADE_IN_REQUOTE_OFFERED)
+    if action == Action.PAY:
+        types.append(outbox.PAYOUT_MADE)
+    for kind in types:
+        outbox.emit(
+            session,
+            program_id=trade_in.program_id,
+            type=kind,
+            payload=payload,
+            ctx=ctx,
+            trade_in_id=trade_in.id,
+        )
 
 
 def accept(session: Session, trade_in_id: str, data: schemas.AcceptIn, ctx: Context) -> TradeIn:
@@ -150,19 +199,18 @@ def accept(session: Session, trade_in_id: str, data: schemas.AcceptIn, ctx: Cont
     quote = quotes.get(session, trade_in.quote_id)
     amount = quotes.offer_amount(quote, str(data.payout_method))
     trade_in.payout_method = str(data.payout_method)
-    move(
-        session,
-        trade_in,
-        Action.ACCEPT,
-        ctx,
-        {
-            "quote_id": quote.id,
-            "payout_method": str(data.payout_method),
-            "pathway": str(data.pathway),
-            "amount": amount,
-            "currency": quote.currency,
-        },
-    )
+    event = {
+        "quote_id": quote.id,
+        "payout_method": str(data.payout_method),
+        "pathway": str(data.pathway),
+        "amount": amount,
+        "currency": quote.currency,
+    }
+    if data.contact is not None:
+        # The custody log keeps the contact's id only, so erasing the details later leaves
+        # every hash intact.
+        event["contact_ref"] = contacts.save(session, trade_in.id, data.contact, ctx).id
+    move(session, trade_in, Action.ACCEPT, ctx, event)
     return trade_in
 
 

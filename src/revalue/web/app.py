@@ -5,15 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine, text
 
 from revalue import __version__
+from revalue.access import authn
+from revalue.access.api import router as access_router
 from revalue.catalog.api import router as catalog_router
 from revalue.config import Settings, get_settings
+from revalue.customers.api import router as customers_router
 from revalue.db import make_engine, make_sessionmaker, read_only
-from revalue.http import errors
+from revalue.events.api import router as events_router
+from revalue.http import auth, errors
+from revalue.http.auth import Grant, allow
 from revalue.http.deps import AppState, system_clock
 from revalue.programs.api import router as programs_router
 from revalue.quotes.api import router as quotes_router
@@ -26,6 +31,11 @@ instant itemized quotes, the trade-in lifecycle, and a hash-chained custody log.
 Money is integer minor units plus an ISO 4217 currency; times are UTC. Errors are JSON
 `{code, message, details}`. Writes accept an `Idempotency-Key` header: a repeat returns the
 first result and changes nothing.
+
+Credentials go in `Authorization: Bearer <secret>`: a staff session (`rvs_`, from
+`POST /auth/login` with `bearer: true`), a partner API key (`rvk_`) or a customer's link
+token (`rvc_`, returned by `POST /quotes`). The console uses the session cookie instead, and
+sends `X-CSRF-Token` with every write. Each operation lists who may call it.
 """
 
 
@@ -40,22 +50,37 @@ def create_app(
     # The API docs ship their own Swagger UI assets: stores, kiosks and processing sites often
     # run without open internet, where the default CDN-hosted docs page stays blank.
     app = FastAPIOffline(title="Revalue", version=__version__, description=DESCRIPTION)
+    sessions = make_sessionmaker(engine)
+    audit = authn.audit_hook(sessions, clock)
     app.state.revalue = AppState(
-        sessions=make_sessionmaker(engine),
+        sessions=sessions,
         read_sessions=make_sessionmaker(read_only(engine)),
         settings=settings,
         clock=clock,
+        authenticate=authn.authenticator(sessions, clock, audit),
+        audit=audit,
     )
     errors.install(app)
-    for router in (catalog_router, programs_router, tradeins_router, quotes_router):
+    routers = (
+        access_router,
+        catalog_router,
+        programs_router,
+        tradeins_router,
+        quotes_router,
+        customers_router,
+        events_router,
+    )
+    for router in routers:
         app.include_router(router)
 
     @app.get("/health", tags=["health"])
-    def health() -> dict:
+    def health(grant: Grant = Depends(allow(public=True))) -> dict:
         """Ready: the database answers."""
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
+
+    auth.document(app)
 
     return app
 

@@ -1,0 +1,188 @@
+# No ``from __future__ import annotations`` here: the action endpoints are made by a factory,
+# and FastAPI must see each body model as a real class, not a string.
+"""The lifecycle actions, one route each, each declaring who may take it.
+
+Customers act through their link (or the retailer's systems, with a partner key); staff by
+role. Nobody on staff may answer a re-quote for the customer: that is the customer's call.
+"""
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Depends, Request
+
+from revalue.domain.access import Role
+from revalue.http.auth import Grant, Guard, allow
+from revalue.http.errors import ERROR_RESPONSES
+from revalue.http.write import perform
+from revalue.tradeins import processing, schemas, service, views
+from revalue.tradeins.scope import TRADE_IN
+
+router = APIRouter(responses=ERROR_RESPONSES, tags=["trade-ins"])
+
+ADMIN, MANAGER, ASSOCIATE = Role.ADMIN, Role.PROGRAM_MANAGER, Role.STORE_ASSOCIATE
+RECEIVER, INSPECTOR, TECHNICIAN, FINANCE = (
+    Role.RECEIVER,
+    Role.INSPECTOR,
+    Role.TECHNICIAN,
+    Role.FINANCE,
+)
+
+
+def _action(
+    path: str, fn: Callable, body_model: type, guard: Guard, *, required: bool, doc: str
+) -> None:
+    if required:
+
+        def endpoint(
+            trade_in_id: str,
+            body: body_model,  # type: ignore[valid-type]
+            request: Request,
+            grant: Grant = Depends(guard),
+        ):
+            return perform(
+                request, lambda s, ctx: views.to_out(s, fn(s, trade_in_id, body, ctx)), payload=body
+            )
+    else:
+
+        def endpoint(
+            trade_in_id: str,
+            request: Request,
+            body: body_model | None = None,  # type: ignore[valid-type]
+            grant: Grant = Depends(guard),
+        ):
+            data = body if body is not None else body_model()
+            return perform(
+                request, lambda s, ctx: views.to_out(s, fn(s, trade_in_id, data, ctx)), payload=data
+            )
+
+    endpoint.__doc__ = doc
+    router.add_api_route(
+        f"/trade-ins/{{trade_in_id}}/{path}",
+        endpoint,
+        methods=["POST"],
+        response_model=schemas.TradeInOut,
+        name=path.replace("-", "_"),
+        summary=path.replace("-", " ").capitalize(),
+    )
+
+
+_action(
+    "accept",
+    service.accept,
+    schemas.AcceptIn,
+    allow(ADMIN, ASSOCIATE, partner=True, customer=True, scope=TRADE_IN),
+    required=True,
+    doc="The customer accepts the quote, choosing a payout method and a pathway.",
+)
+_action(
+    "await-shipment",
+    service.await_shipment,
+    schemas.ShipmentIn,
+    allow(ADMIN, ASSOCIATE, RECEIVER, partner=True, customer=True, scope=TRADE_IN),
+    required=False,
+    doc="A shipping label or kit is issued (mail-in and business lots).",
+)
+_action(
+    "ship",
+    service.ship,
+    schemas.ShipmentIn,
+    allow(ADMIN, RECEIVER, partner=True, customer=True, scope=TRADE_IN),
+    required=False,
+    doc="The carrier has the device.",
+)
+_action(
+    "receive",
+    service.receive,
+    schemas.NoteIn,
+    allow(ADMIN, ASSOCIATE, RECEIVER, scope=TRADE_IN),
+    required=False,
+    doc="The device arrived at the processing site, or was handed over in store.",
+)
+_action(
+    "inspect",
+    processing.inspect,
+    schemas.InspectIn,
+    allow(ADMIN, ASSOCIATE, INSPECTOR, scope=TRADE_IN),
+    required=True,
+    doc="Record what was found; a lower value than quoted opens a re-quote.",
+)
+_action(
+    "accept-requote",
+    service.accept_requote,
+    schemas.NoteIn,
+    allow(partner=True, customer=True, scope=TRADE_IN),
+    required=False,
+    doc="The customer accepts the re-quote.",
+)
+_action(
+    "decline-requote",
+    service.decline_requote,
+    schemas.NoteIn,
+    allow(partner=True, customer=True, scope=TRADE_IN),
+    required=False,
+    doc="The customer declines the re-quote: the device goes back, free.",
+)
+_action(
+    "reject",
+    processing.reject,
+    schemas.RejectIn,
+    allow(ADMIN, RECEIVER, INSPECTOR, scope=TRADE_IN),
+    required=True,
+    doc="Refuse the device, with a reason.",
+)
+_action(
+    "return",
+    service.return_device,
+    schemas.ShipmentIn,
+    allow(ADMIN, RECEIVER, scope=TRADE_IN),
+    required=False,
+    doc="Send the device back to the customer.",
+)
+_action(
+    "sanitize",
+    processing.sanitize,
+    schemas.SanitizeIn,
+    allow(ADMIN, TECHNICIAN, scope=TRADE_IN),
+    required=True,
+    doc="Record the data sanitization: NIST SP 800-88 level, technique and result.",
+)
+_action(
+    "pay",
+    processing.pay,
+    schemas.NoteIn,
+    allow(ADMIN, FINANCE, scope=TRADE_IN),
+    required=False,
+    doc="Pay the customer the accepted offer, exactly once.",
+)
+_action(
+    "dispose",
+    processing.dispose,
+    schemas.DisposeIn,
+    allow(ADMIN, MANAGER, TECHNICIAN, scope=TRADE_IN),
+    required=True,
+    doc="Send the device on its route: resale, marketplace, wholesale, parts, recycling.",
+)
+_action(
+    "cancel",
+    service.cancel,
+    schemas.NoteIn,
+    allow(ADMIN, ASSOCIATE, partner=True, customer=True, scope=TRADE_IN),
+    required=False,
+    doc="The customer cancels before the device is received.",
+)
+
+
+@router.post("/trade-ins/{trade_in_id}/expire", response_model=schemas.TradeInOut)
+def expire(
+    trade_in_id: str,
+    request: Request,
+    grant: Grant = Depends(allow(ADMIN, MANAGER, scope=TRADE_IN)),
+):
+    """Expire a trade-in whose price lock has ended."""
+    return perform(request, lambda s, ctx: views.to_out(s, service.expire(s, trade_in_id, ctx)))
+
+
+@router.post("/trade-ins/expire-due")
+def expire_due(request: Request, grant: Grant = Depends(allow(ADMIN))) -> dict:
+    """Expire every trade-in whose price lock has ended (run it on a schedule)."""
+    return perform(request, lambda s, ctx: {"expired": service.expire_due(s, ctx)})

@@ -1,0 +1,200 @@
+"""Every API operation, who may call it, and a request that reaches it.
+
+``ACCESS`` is the access policy written out by hand, independently of the routes' own
+declarations: the role-matrix test holds every route to it, and a route missing here (or
+declaring nothing) fails that test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from revalue.domain.access import Role
+from revalue.http.auth import Operation, operations
+from tests import auth, factories
+from tests.api.support import PROGRAM, SANITIZED, post_quote
+
+A, PM, SA = Role.ADMIN, Role.PROGRAM_MANAGER, Role.STORE_ASSOCIATE
+R, INS, T, F, AU = Role.RECEIVER, Role.INSPECTOR, Role.TECHNICIAN, Role.FINANCE, Role.AUDITOR
+STAFF = frozenset(Role)
+PARTNER, CUSTOMER, ANYONE = "partner", "customer", "anyone"
+TRADE_IN = "/trade-ins/{trade_in_id}"
+WEBHOOKS = "/programs/{program_id}/webhooks"
+
+ACCESS: dict[tuple[str, str], frozenset] = {
+    ("get", "/health"): frozenset({ANYONE}),
+    ("post", "/auth/login"): frozenset({ANYONE}),
+    ("post", "/auth/logout"): STAFF,
+    ("get", "/auth/me"): STAFF | {PARTNER, CUSTOMER},
+    ("post", "/api-keys"): frozenset({A, PM}),
+    ("get", "/api-keys"): frozenset({A, PM, AU}),
+    ("post", "/api-keys/{key_id}/rotate"): frozenset({A, PM}),
+    ("post", "/api-keys/{key_id}/revoke"): frozenset({A, PM}),
+    ("get", "/audit/security-events"): frozenset({A}),
+    ("get", "/catalog/models"): frozenset({ANYONE}),
+    ("get", "/catalog/models/{model_id}"): frozenset({ANYONE}),
+    ("get", "/catalog/variants/{sku}"): frozenset({ANYONE}),
+    ("post", "/catalog/import"): frozenset({A}),
+    ("get", "/catalog/export"): STAFF,
+    ("get", "/programs"): STAFF | {PARTNER},
+    ("post", "/programs"): frozenset({A}),
+    ("get", "/programs/{program_id}"): STAFF | {PARTNER},
+    ("patch", "/programs/{program_id}"): frozenset({A, PM}),
+    ("put", "/programs/{program_id}/prices"): frozenset({A, PM}),
+    ("post", "/programs/{program_id}/prices/derive"): frozenset({A, PM}),
+    ("post", "/programs/{program_id}/promotions"): frozenset({A, PM}),
+    ("get", "/programs/{program_id}/price-list"): STAFF | {PARTNER},
+    ("post", "/quotes"): frozenset({ANYONE}),
+    ("get", "/quotes/{quote_id}"): STAFF | {PARTNER, CUSTOMER},
+    ("get", "/trade-ins"): STAFF | {PARTNER},
+    ("get", TRADE_IN): STAFF | {PARTNER, CUSTOMER},
+    ("get", f"{TRADE_IN}/custody/verify"): frozenset({A, PM, AU}),
+    ("post", f"{TRADE_IN}/links"): frozenset({A, PM, SA, PARTNER}),
+    ("post", f"{TRADE_IN}/links/revoke"): frozenset({A, PM, SA, PARTNER, CUSTOMER}),
+    ("get", f"{TRADE_IN}/contact"): frozenset({A, PM, SA, R, PARTNER, CUSTOMER}),
+    ("put", f"{TRADE_IN}/contact"): frozenset({A, SA, PARTNER, CUSTOMER}),
+    ("post", f"{TRADE_IN}/accept"): frozenset({A, SA, PARTNER, CUSTOMER}),
+    ("post", f"{TRADE_IN}/await-shipment"): frozenset({A, SA, R, PARTNER, CUSTOMER}),
+    ("post", f"{TRADE_IN}/ship"): frozenset({A, R, PARTNER, CUSTOMER}),
+    ("post", f"{TRADE_IN}/receive"): frozenset({A, SA, R}),
+    ("post", f"{TRADE_IN}/inspect"): frozenset({A, SA, INS}),
+    ("post", f"{TRADE_IN}/accept-requote"): frozenset({PARTNER, CUSTOMER}),
+    ("post", f"{TRADE_IN}/decline-requote"): frozenset({PARTNER, CUSTOMER}),
+    ("post", f"{TRADE_IN}/reject"): frozenset({A, R, INS}),
+    ("post", f"{TRADE_IN}/return"): frozenset({A, R}),
+    ("post", f"{TRADE_IN}/sanitize"): frozenset({A, T}),
+    ("post", f"{TRADE_IN}/pay"): frozenset({A, F}),
+    ("post", f"{TRADE_IN}/dispose"): frozenset({A, PM, T}),
+    ("post", f"{TRADE_IN}/cancel"): frozenset({A, SA, PARTNER, CUSTOMER}),
+    ("post", f"{TRADE_IN}/expire"): frozenset({A, PM}),
+    ("post", "/trade-ins/expire-due"): frozenset({A}),
+    ("get", "/audit/verify"): frozenset({A, PM, AU}),
+    ("post", "/customer/access"): frozenset({ANYONE}),
+    ("post", "/customer/access/verify"): frozenset({ANYONE}),
+    ("post", WEBHOOKS): frozenset({A, PM}),
+    ("get", WEBHOOKS): frozenset({A, PM, AU}),
+    ("get", f"{WEBHOOKS}/{{subscription_id}}"): frozenset({A, PM, AU}),
+    ("post", f"{WEBHOOKS}/{{subscription_id}}/disable"): frozenset({A, PM}),
+    ("post", f"{WEBHOOKS}/{{subscription_id}}/rotate-secret"): frozenset({A, PM}),
+    ("post", f"{WEBHOOKS}/{{subscription_id}}/ping"): frozenset({A, PM}),
+    ("get", f"{WEBHOOKS}/deliveries"): frozenset({A, PM, AU}),
+    ("post", f"{WEBHOOKS}/deliveries/{{delivery_id}}/replay"): frozenset({A, PM}),
+}
+
+# Operations whose data belongs to one program, named in the path or the body: across
+# programs they must answer 404, as if the data did not exist.
+SCOPED = {op for op in ACCESS if "{" in op[1] and not op[1].startswith("/catalog")} | {
+    ("post", "/quotes"),
+    ("post", "/api-keys"),
+}
+
+
+@dataclass(frozen=True)
+class Ids:
+    """The data one program holds, for filling in paths and bodies."""
+
+    program_id: str
+    trade_in_id: str
+    quote_id: str
+    key_id: str
+    subscription_id: str
+    delivery_id: int
+    login_email: str
+    login_password: str
+
+
+BODIES: dict[tuple[str, str], Any] = {
+    ("post", "/programs"): factories.program_in(id="matrix-new").model_dump(mode="json"),
+    ("patch", "/programs/{program_id}"): {"name": "Renamed"},
+    ("put", "/programs/{program_id}/prices"): {"prices": []},
+    ("post", "/programs/{program_id}/prices/derive"): {"share_of_launch_bp": 5000},
+    ("post", "/quotes"): None,  # filled per program
+    ("post", f"{TRADE_IN}/accept"): {"payout_method": "cash", "pathway": "mail_in"},
+    ("post", f"{TRADE_IN}/inspect"): {"condition": factories.answers()},
+    ("post", f"{TRADE_IN}/reject"): {"reason": "other"},
+    ("post", f"{TRADE_IN}/sanitize"): SANITIZED,
+    ("post", f"{TRADE_IN}/dispose"): {"route": "recycle"},
+    ("put", f"{TRADE_IN}/contact"): {"name": "Ada Lovelace"},
+    ("post", "/customer/access"): {"email": "nobody@example.com"},
+    ("post", "/customer/access/verify"): {"email": "nobody@example.com", "code": "000000"},
+    ("post", WEBHOOKS): {
+        "url": "https://partner.example/hooks",
+        "event_types": ["trade_in.state_changed"],
+    },
+    ("post", f"{WEBHOOKS}/{{subscription_id}}/rotate-secret"): None,
+    ("post", "/api-keys/{key_id}/rotate"): {"grace_hours": 1},
+}
+
+
+def served(client) -> list[Operation]:  # type: ignore[no-untyped-def]
+    return operations(client.app.app)  # inside the liveness wrapper
+
+
+def world(client, sessions, program: str = PROGRAM) -> tuple[Ids, dict[str, str]]:  # type: ignore[no-untyped-def]
+    """A program's data, made by the admin ``client``, and credentials for every kind of
+    caller within that program (an admin is installation-wide)."""
+    quote = post_quote(client, program=program)
+    tid = quote["trade_in_id"]
+    with sessions.begin() as s:
+        key_target = auth.partner_key(s, [program], ["get_trade_in"])
+    hook = client.post(
+        f"/programs/{program}/webhooks",
+        json={"url": "https://partner.example/hooks", "event_types": ["trade_in.state_changed"]},
+    )
+    assert hook.status_code == 201, hook.text
+    ping = client.post(f"/programs/{program}/webhooks/{hook.json()['id']}/ping")
+    assert ping.status_code == 202, ping.text
+    ids = Ids(
+        program_id=program,
+        trade_in_id=tid,
+        quote_id=quote["quote"]["id"],
+        key_id=key_target.removeprefix("rvk_").partition(".")[0],
+        subscription_id=hook.json()["id"],
+        delivery_id=ping.json()["id"],
+        login_email="admin@test.example",
+        login_password=auth.PASSWORD,
+    )
+    # The customer goes first: staff who may revoke the trade-in's links end theirs.
+    callers = {CUSTOMER: quote["customer_token"]}
+    partner_ops = {op.name for op in served(client) if op.policy and op.policy.partner}
+    with sessions.begin() as s:
+        for role in Role:
+            scope = None if role is Role.ADMIN else program
+            callers[str(role)] = auth.staff(s, f"{role}.{program}@test.example", {scope: [role]})
+        callers[PARTNER] = auth.partner_key(s, [program], partner_ops)
+    callers[ANYONE] = ""
+    return ids, callers
+
+
+def request_for(op: tuple[str, str], ids: Ids) -> tuple[str, str, dict[str, Any]]:
+    """(method, url, keyword arguments) of a well-formed call of the operation on ``ids``."""
+    method, path = op
+    url = path.format(
+        program_id=ids.program_id,
+        trade_in_id=ids.trade_in_id,
+        quote_id=ids.quote_id,
+        key_id=ids.key_id,
+        subscription_id=ids.subscription_id,
+        delivery_id=ids.delivery_id,
+        model_id="apple-iphone-15",
+        sku=factories.PHONE,
+    )
+    kw: dict[str, Any] = {}
+    body = BODIES.get(op)
+    if op == ("post", "/quotes"):
+        body = {
+            "program_id": ids.program_id,
+            "variant_sku": factories.PHONE,
+            "answers": factories.answers(),
+        }
+    elif op == ("post", "/auth/login"):
+        body = {"email": ids.login_email, "password": ids.login_password}
+    elif op == ("post", "/api-keys"):
+        body = {"name": "new", "program_ids": [ids.program_id], "operations": ["get_trade_in"]}
+    elif op == ("post", "/catalog/import"):
+        kw["content"] = b""
+        kw["headers"] = {"content-type": "text/csv"}
+    if body is not None:
+        kw["json"] = body
+    return method, url, kw
