@@ -27,6 +27,7 @@ from revalue.http.auth import Grant, allow, operations
 from revalue.http.deps import context, read_session, state
 from revalue.http.errors import ERROR_RESPONSES
 from revalue.http.write import perform
+from revalue.programs import repository as programs_repository
 from revalue.programs import service as programs
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -150,7 +151,8 @@ def create_key(body: ApiKeyIn, request: Request, grant: Grant = Depends(allow(*M
 
     def work(s, ctx):  # type: ignore[no-untyped-def]
         for program_id in body.program_ids:
-            programs.get(s, program_id)
+            if programs_repository.get(s, program_id) is None:
+                raise programs.ProgramNotFound(f"no program {program_id!r}", field="program_ids")
         issued = keys.create(
             s,
             name=body.name,

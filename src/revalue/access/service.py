@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from revalue.access import passwords, repository
-from revalue.access.models import StaffMembership, StaffUser
+from revalue.access.models import StaffMembership, StaffSession, StaffUser
 from revalue.domain.access import INSTALLATION_ROLES, Role
 from revalue.domain.context import Context
 from revalue.domain.errors import Conflict, InvalidInput, NotFound
@@ -107,4 +108,19 @@ def disable(session: Session, email: str, ctx: Context) -> StaffUser:
         raise UserNotFound(f"no staff account for {email!r}", field="email")
     if user.disabled_at is None:
         user.disabled_at = user.updated_at = ctx.now
+    return user
+
+
+def set_password(session: Session, email: str, password: str, ctx: Context) -> StaffUser:
+    """A new password; every open session of the account ends (whoever held the old one)."""
+    user = repository.by_email(session, email.strip())
+    if user is None:
+        raise UserNotFound(f"no staff account for {email!r}", field="email")
+    user.password_hash = passwords.hash_password(password)
+    user.updated_at = ctx.now
+    session.execute(
+        update(StaffSession)
+        .where(StaffSession.user_id == user.id, StaffSession.revoked_at.is_(None))
+        .values(revoked_at=ctx.now)
+    )
     return user

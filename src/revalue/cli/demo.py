@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from revalue.catalog import repository as catalog_repository
 from revalue.catalog import service as catalog
-from revalue.cli import common
+from revalue.cli import common, demo_users
 from revalue.cli.common import console
+from revalue.customers.schemas import ContactIn
 from revalue.db import make_sessionmaker
+from revalue.domain.access import Role
 from revalue.domain.catalog import Category
 from revalue.domain.condition import FAULTS_BY_CATEGORY, Cosmetic
 from revalue.domain.context import Context
@@ -200,9 +202,11 @@ def walk(story: Story, variant: str, category: Category) -> None:
     store = f"store-{rng.randint(1, 40):04d}"
     in_person = pathway in (Pathway.IN_STORE, Pathway.KIOSK)
     story.place = store if in_person else "web"
-    tradeins.accept(
-        s, tid, schemas.AcceptIn(payout_method=method, pathway=pathway), story.ctx("customer")
-    )
+    n = rng.randint(1, 10**6)
+    # Made-up customers on a reserved domain: the demo shows where contact details live.
+    contact = ContactIn(name=f"Demo Customer {n}", email=f"customer{n}@{demo_users.DOMAIN}")
+    accept = schemas.AcceptIn(payout_method=method, pathway=pathway, contact=contact)
+    tradeins.accept(s, tid, accept, story.ctx("customer"))
     if in_person:
         tradeins.receive(s, tid, schemas.NoteIn(), story.ctx(f"associate-{rng.randint(1, 90)}"))
         if not story.wait(12, 72):
@@ -302,9 +306,14 @@ def _run(
     rng = random.Random(seed)
     with factory.begin() as session:
         if if_empty and repository.count_trade_ins(session):
-            console.print("Trade-ins exist already: the demo leaves them as they are.")
+            console.print(
+                "Trade-ins exist already: the demo leaves them as they are. Forgot the demo "
+                f"password? [bold]revalue users set-password {demo_users.email(Role.ADMIN)}"
+                "[/bold]"
+            )
             return
         set_up(session, catalog_path, common.context(now, actor="demo"))
+        demo_users.create(session, PROGRAM_ID, common.context(now, actor="demo"))
         facts = catalog_repository.variant_facts(session)
     by_category: dict[Category, list[tuple[str, object]]] = {}
     for sku, _model, category, released in facts:

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from revalue import migrate
 from revalue.catalog import service as catalog
-from revalue.cli import common, users, worker
+from revalue.cli import common, retention, users, worker
 from revalue.cli.common import console, err_console
 from revalue.config import get_settings
 from revalue.domain.condition import Cosmetic, Fault
@@ -30,6 +30,7 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(audit_app, name="audit")
 app.add_typer(tradeins_app, name="trade-ins")
 app.add_typer(users.app, name="users")
+app.add_typer(retention.app, name="retention")
 app.command("worker")(worker.worker)
 
 DEFAULT_CATALOG = (

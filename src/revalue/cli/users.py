@@ -27,10 +27,7 @@ def create(
 ) -> None:
     """Create a staff account; the password is asked for (never given on the command line)."""
     common.require_schema()
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin)
     with common.unit_of_work() as session:
         user = access.create(
             session,
@@ -43,6 +40,27 @@ def create(
         )
         held = ", ".join(_held(user))
     console.print(f"Created {email.lower()}: {held}")
+
+
+@app.command("set-password")
+def set_password(
+    email: str = typer.Argument(..., help="The account's email"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input"
+    ),
+) -> None:
+    """Set a new password; the account's open sessions end."""
+    common.require_schema()
+    password = _password(password_stdin)
+    with common.unit_of_work() as session:
+        access.set_password(session, email, password, common.context())
+    console.print(f"New password set for {email.lower()}; its sessions have ended.")
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
 @app.command("list")

@@ -74,12 +74,13 @@ class Policy:
 
     def admits_somewhere(self, who: Principal, operation: str) -> bool:
         """Whether the principal may call the operation in at least one program."""
+        if who.kind is Kind.PARTNER and self.partner:
+            # A key presented is held to its scope, on public operations too.
+            return operation in who.operations
         if self.public:
             return True
         if who.kind is Kind.STAFF:
             return any(self.roles & held for held in who.roles.values())
-        if who.kind is Kind.PARTNER:
-            return self.partner and operation in who.operations
         return self.customer
 
     def admits_in(self, who: Principal, program_id: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from revalue.domain.context import Context
@@ -62,3 +63,14 @@ class OutboxNotifier:
                 created_at=ctx.now,
             )
         )
+
+
+def forget(session: Session, contact_id: str) -> int:
+    """Erase the recipient and text of every message to a contact (personal data retention);
+    the subject and times stay, as a record that a message was sent. How many were erased."""
+    result = session.execute(
+        update(Notification)
+        .where(Notification.contact_id == contact_id, Notification.recipient.is_not(None))
+        .values(recipient=None, body=None)
+    )
+    return result.rowcount or 0

@@ -71,6 +71,12 @@ class ProgramIn(Strict):
     pathways: list[Pathway] = Field(min_length=1)
     payout_options: PayoutOptions
     quote_validity_days: int = Field(14, ge=1, le=90, description="Price lock, in days")
+    retention_days: int = Field(
+        730,
+        ge=0,
+        le=3650,
+        description="Days after a trade-in closes before its customer's personal data is erased",
+    )
     resale_strategy: ResaleStrategy = ResaleStrategy.MAXIMIZE_VALUE
     objectives: list[ObjectiveIn] = Field(default_factory=list)
     pricing: PricingRules = Field(default_factory=PricingRules)
@@ -101,6 +107,7 @@ class ProgramPatch(Strict):
     pathways: list[Pathway] | None = Field(None, min_length=1)
     payout_options: PayoutOptions | None = None
     quote_validity_days: int | None = Field(None, ge=1, le=90)
+    retention_days: int | None = Field(None, ge=0, le=3650)
     resale_strategy: ResaleStrategy | None = None
     objectives: list[ObjectiveIn] | None = None
     pricing: PricingRules | None = None
@@ -114,6 +121,7 @@ class ProgramOut(BaseModel):
     pathways: list[Pathway]
     payout_options: list[PayoutOptionIn]
     quote_validity_days: int
+    retention_days: int
     resale_strategy: ResaleStrategy
     objectives: list[ObjectiveIn]
     pricing: PricingRules
