@@ -1,12 +1,20 @@
+import re
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text, update
 from typer.testing import CliRunner
 
 from revalue import migrate
+from revalue.access import passwords
+from revalue.access import service as access
+from revalue.access.models import StaffSession, StaffUser
 from revalue.cli.main import app
 from revalue.config import get_settings
+from revalue.customers.models import CustomerContact
+from revalue.domain.access import Role
+from revalue.programs.models import Program
 from revalue.tradeins import repository
-from tests import factories
+from tests import auth, factories
 from tests.conftest import BACKEND
 
 runner = CliRunner()
@@ -85,6 +93,15 @@ def test_demo_walks_every_path_and_the_log_verifies(cli_db, sessions):
     for state in ("disposed", "returned", "cancelled", "expired", "paid"):
         assert states.get(state, 0) > 0, state
     assert "all verified" in result.text
+    # A staff account for every role, and how to sign in with it, printed once.
+    with sessions() as s:
+        accounts = {u.email: [m.role for m in u.memberships] for u in access.list_all(s)}
+    assert {roles[0] for roles in accounts.values()} == {str(r) for r in Role}
+    password = re.search(r"Password for every demo account: (\S+)", result.text).group(1)
+    with sessions() as s:
+        admin = s.scalars(select(StaffUser).where(StaffUser.email == "admin@demo.example")).one()
+    assert passwords.verify(admin.password_hash, password)
+    assert "POST /auth/login" in result.text and "rvk_" in result.text
     again = invoke("demo", "--count", "5", "--if-empty")
     assert "leaves them as they are" in again.text
     with sessions() as s:
@@ -108,3 +125,49 @@ def test_audit_verify_fails_naming_the_altered_event(cli_db, sessions):
     assert result.exit_code == 1
     assert f"BROKEN trade-in {tid}: event {event_id} (seq 2)" in result.text
     assert "1 of 20 chains broken" in result.text
+
+
+def test_retention_run_erases_only_what_is_due_and_dry_run_nothing(cli_db, sessions):
+    assert invoke("demo", "--count", "60", "--seed", "5").exit_code == 0
+    with sessions() as s:
+        before = s.scalar(
+            select(func.count())
+            .select_from(CustomerContact)
+            .where(CustomerContact.erased_at.is_(None))
+        )
+    # The demo's trade-ins closed within the last 120 days: nothing is due at 730 days.
+    result = invoke("retention", "run")
+    assert result.exit_code == 0 and "0 customers' personal data erased" in result.text
+    with sessions.begin() as s:
+        s.execute(update(Program).values(retention_days=0))
+    dry = invoke("retention", "run", "--dry-run")
+    due = int(re.search(r"(\d+) customers' personal data would be erased", dry.text).group(1))
+    assert due > 0
+    with sessions() as s:
+        still = s.scalar(
+            select(func.count())
+            .select_from(CustomerContact)
+            .where(CustomerContact.erased_at.is_(None))
+        )
+    assert still == before
+    result = invoke("retention", "run")
+    assert f"{due} customers' personal data erased" in result.text
+    assert invoke("audit", "verify").exit_code == 0  # the chains hold the erasure
+    assert "Demo Customer" not in result.output  # the command prints counts, never the data
+
+
+def test_set_password_ends_the_accounts_sessions(cli_db, sessions):
+    with sessions.begin() as s:
+        factories.seed(s)
+        token = auth.staff(s, "pat@acme.example", {"acme": [Role.FINANCE]})
+    result = runner.invoke(
+        app,
+        ["users", "set-password", "pat@acme.example", "--password-stdin"],
+        input="a brand new password\n",
+    )
+    assert result.exit_code == 0, result.output
+    with sessions() as s:
+        user = access.repository.by_email(s, "pat@acme.example")
+        live = s.scalars(select(StaffSession).where(StaffSession.revoked_at.is_(None))).all()
+    assert passwords.verify(user.password_hash, "a brand new password")
+    assert live == [] and token.startswith("rvs_")
