@@ -42,28 +42,16 @@ def record(
 
 
 def recent_failures(
-    session: Session, *, subject: str, since: datetime
+    session: Session, *, since: datetime, subject: str | None = None, client: str | None = None
 ) -> tuple[int, datetime | None]:
-    """Failed sign-ins for an account since a time: how many, and the oldest of them."""
+    """Failed sign-ins since a time, for one account or from one client address: how many,
+    and the oldest of them."""
+    column, value = (
+        (SecurityEvent.subject, subject) if subject is not None else (SecurityEvent.client, client)
+    )
     row = session.execute(
         select(func.count(), func.min(SecurityEvent.occurred_at)).where(
-            SecurityEvent.kind == LOGIN_FAILED,
-            SecurityEvent.subject == subject,
-            SecurityEvent.occurred_at >= since,
-        )
-    ).one()
-    return row[0], row[1]
-
-
-def recent_client_failures(
-    session: Session, *, client: str, since: datetime
-) -> tuple[int, datetime | None]:
-    """Failed sign-ins from one client address since a time, whatever the account."""
-    row = session.execute(
-        select(func.count(), func.min(SecurityEvent.occurred_at)).where(
-            SecurityEvent.kind == LOGIN_FAILED,
-            SecurityEvent.client == client,
-            SecurityEvent.occurred_at >= since,
+            SecurityEvent.kind == LOGIN_FAILED, column == value, SecurityEvent.occurred_at >= since
         )
     ).one()
     return row[0], row[1]

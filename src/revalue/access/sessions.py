@@ -39,7 +39,7 @@ def check_rate(session: Session, *, email: str, client: str, now: datetime) -> N
     count, oldest = audit.recent_failures(session, subject=email.strip().lower(), since=since)
     if count >= MAX_FAILURES_PER_ACCOUNT and oldest is not None:
         _refuse(oldest, now)
-    count, oldest = audit.recent_client_failures(session, client=client, since=since)
+    count, oldest = audit.recent_failures(session, client=client, since=since)
     if count >= MAX_FAILURES_PER_CLIENT and oldest is not None:
         _refuse(oldest, now)
 

@@ -13,6 +13,11 @@ from revalue.cli.common import console
 from revalue.domain.access import Role
 
 app = typer.Typer(help="Staff accounts and their roles.", no_args_is_help=True)
+# Passwords are asked for, or read from standard input; never given on the command line,
+# where the process list and the shell history would show them.
+PASSWORD_STDIN = typer.Option(
+    False, "--password-stdin", help="Read the password from standard input"
+)
 
 
 @app.command("create")
@@ -21,9 +26,7 @@ def create(
     name: str = typer.Option(..., help="Name shown in the custody log"),
     role: list[Role] = typer.Option(..., help="A role; repeat for several"),
     program: list[str] = typer.Option([], help="A program the roles hold in; repeat"),
-    password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the password from standard input"
-    ),
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Create a staff account; the password is asked for (never given on the command line)."""
     common.require_schema()
@@ -45,9 +48,7 @@ def create(
 @app.command("set-password")
 def set_password(
     email: str = typer.Argument(..., help="The account's email"),
-    password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the password from standard input"
-    ),
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Set a new password; the account's open sessions end."""
     common.require_schema()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from revalue.customers.models import CustomerLink
@@ -21,14 +21,16 @@ PREFIX = "rvc_"
 def issue(session: Session, trade_in_id: str, *, days: int, ctx: Context) -> str:
     """A new link token for the trade-in; the plaintext is returned once, never stored."""
     token = PREFIX + new_secret()
-    session.add(
-        CustomerLink(
-            trade_in_id=trade_in_id,
-            token_hash=digest(token),
-            created_by=ctx.actor,
-            created_at=ctx.now,
-            expires_at=ctx.now + timedelta(days=days),
-        )
+    # One INSERT statement rather than the ORM's unit of work: every quote issues a link.
+    session.execute(
+        insert(CustomerLink.__table__),
+        {
+            "trade_in_id": trade_in_id,
+            "token_hash": digest(token),
+            "created_by": ctx.actor,
+            "created_at": ctx.now,
+            "expires_at": ctx.now + timedelta(days=days),
+        },
     )
     return token
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -16,7 +15,7 @@ from revalue.events.models import WebhookSubscription
 from revalue.http.auth import Grant, allow
 from revalue.http.deps import read_session, state
 from revalue.http.errors import ERROR_RESPONSES
-from revalue.http.write import perform
+from revalue.http.write import ShownOnce, perform
 from revalue.programs.api import PROGRAM
 
 router = APIRouter(
@@ -152,17 +151,12 @@ def _revealing(
     status_code: int = 200,
 ) -> JSONResponse:
     """Perform a write that makes a secret, keeping the secret out of what the idempotency
-    record stores: the database never holds it in clear, and a replay answers without it."""
-    revealed: list[str] = []
-
-    def stored(session: Session, ctx: Context) -> schemas.SubscriptionWithSecret:
-        subscription, secret = work(session, ctx)
-        revealed.append(secret)
-        return service.with_secret(subscription, None)
-
-    response = perform(request, stored, payload=payload, status_code=status_code)
-    # A replay (even one answered after this request's own work rolled back, in a race on
-    # the same key) shows the first answer, secret withheld.
-    if "Idempotent-Replayed" in response.headers or not revealed:
-        return response
-    return JSONResponse({**json.loads(response.body), "secret": revealed[-1]}, status_code)
+    record stores: the database never holds it in clear, and a replay answers without it
+    (a replay must not rotate the secret again)."""
+    return perform(
+        request,
+        lambda s, ctx: service.with_secret(*work(s, ctx)),
+        payload=payload,
+        status_code=status_code,
+        once=ShownOnce(frozenset({"secret"}), lambda s, stored, ctx: {"secret": None}),
+    )
