@@ -16,14 +16,15 @@ from revalue.domain.context import Context
 from revalue.tokens import digest, new_secret
 
 PREFIX = "rvc_"
+_INSERT = insert(CustomerLink.__table__)
 
 
 def issue(session: Session, trade_in_id: str, *, days: int, ctx: Context) -> str:
     """A new link token for the trade-in; the plaintext is returned once, never stored."""
     token = PREFIX + new_secret()
     # One INSERT statement rather than the ORM's unit of work: every quote issues a link.
-    session.execute(
-        insert(CustomerLink.__table__),
+    session.connection().execute(
+        _INSERT,
         {
             "trade_in_id": trade_in_id,
             "token_hash": digest(token),
