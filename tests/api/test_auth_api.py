@@ -77,8 +77,15 @@ def test_a_cookie_signed_write_needs_the_csrf_token(app, client, seeded, session
         assert_error(r, 403, "forbidden")
         assert read(client, tid) == before
         assert len(_events(sessions, "csrf_failed")) == 2
-        # With the token the write goes through to the lifecycle (which refuses an early expiry).
+
+        forged = browser.post(f"/trade-ins/{tid}/expire", data={"csrf_token": "forged"})
+        assert_error(forged, 403, "forbidden")
+        assert read(client, tid) == before
+        # With the token, in the header or an HTML form's field, the write goes through to
+        # the lifecycle (which refuses an early expiry).
         r = browser.post(f"/trade-ins/{tid}/expire", headers={"X-CSRF-Token": csrf})
+        assert_error(r, 409, "not_yet_expired")
+        r = browser.post(f"/trade-ins/{tid}/expire", data={"csrf_token": csrf})
         assert_error(r, 409, "not_yet_expired")
 
 

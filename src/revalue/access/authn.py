@@ -21,11 +21,10 @@ from revalue.access.models import ApiKey
 from revalue.customers import links
 from revalue.domain.access import Kind, Principal
 from revalue.domain.errors import Forbidden, Unauthenticated
+from revalue.http.auth import CSRF_FIELD, CSRF_HEADER, SAFE_METHODS
 from revalue.http.deps import AuditHook, Authenticator
 
 COOKIE = "revalue_session"
-CSRF_HEADER = "X-CSRF-Token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A key's last-used time is written at most this often: a write per request would serialize
 # every partner call on SQLite for a figure nobody needs to the second.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -80,11 +79,12 @@ def authenticator(
             raise refuse(request, "session_invalid", "anonymous", "signed out or expired: sign in")
         who = sessions.principal(row.user)
         unsafe = cookie and request.method not in SAFE_METHODS
-        if unsafe and not sessions.csrf_ok(row, request.headers.get(CSRF_HEADER)):
+        presented = getattr(request.state, "csrf_token", None)
+        if unsafe and not sessions.csrf_ok(row, presented):
             record(request, "csrf_failed", 403, who.actor, {})
             raise Forbidden(
-                f"a signed-in browser request that changes data needs the {CSRF_HEADER} "
-                "header of its session",
+                f"a signed-in browser request that changes data needs its session's CSRF "
+                f"token, in the {CSRF_HEADER} header or the form field {CSRF_FIELD}",
                 field=CSRF_HEADER,
             )
         return who

@@ -21,6 +21,13 @@ from revalue.domain.access import Kind, Policy, Principal, Role
 from revalue.domain.errors import Forbidden, RevalueError, Unauthenticated
 from revalue.http.deps import state
 
+# A browser's state-changing request proves it comes from our own page with the session's CSRF
+# token: in this header (scripts, htmx), or in this field of a posted HTML form.
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
 # Finds (program id, trade-in id or None) of the data a path parameter names; None if none.
 Lookup = Callable[[Session, str], tuple[str, str | None] | None]
 
@@ -71,6 +78,7 @@ class Guard:
         if anonymous and self.policy.public and self.scope is None:
             request.state.principal = None
             return Grant(None, self.policy, _operation(request))
+        request.state.csrf_token = await _csrf_token(request)
         return await run_in_threadpool(self.check, request)
 
     def check(self, request: Request) -> Grant:
@@ -112,6 +120,19 @@ class Guard:
     @staticmethod
     def _refuse(request: Request, kind: str, status: int, who: Principal | None, **detail):  # type: ignore[no-untyped-def]
         state(request).audit(request, kind, status, who.actor if who else "anonymous", detail)
+
+
+async def _csrf_token(request: Request) -> str | None:
+    """The CSRF token a state-changing request presents, from the header or a form field
+    (the form is parsed once here; Starlette keeps it for the endpoint)."""
+    if request.method in SAFE_METHODS:
+        return None
+    token = request.headers.get(CSRF_HEADER)
+    content_type = request.headers.get("content-type", "")
+    if token is None and request.cookies and content_type.startswith(FORMS):
+        value = (await request.form()).get(CSRF_FIELD)
+        token = value if isinstance(value, str) else None
+    return token
 
 
 def _operation(request: Request) -> str:
