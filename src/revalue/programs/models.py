@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from revalue.db import Base, JSONDoc, UTCDateTime
@@ -25,6 +25,18 @@ class Program(Base):
     pricing: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
     # Days after a trade-in closes before its customer's personal data is erased.
     retention_days: Mapped[int] = mapped_column(Integer, default=730)
+    # Grading and fairness: the scale inspections are graded on, how far the found value may
+    # fall below the quote before a re-quote (basis points of the offer, or cosmetic grade
+    # steps), whether a better condition raises the offer, the customer's days to answer a
+    # re-quote and what an unanswered one becomes, and when a second inspector must look.
+    grading_scale: Mapped[str] = mapped_column(String(40), default="ctia")
+    requote_tolerance_bp: Mapped[int] = mapped_column(Integer, default=1000)
+    requote_tolerance_steps: Mapped[int] = mapped_column(Integer, default=0)
+    upward_requote: Mapped[bool] = mapped_column(Boolean, default=True)
+    requote_window_days: Mapped[int] = mapped_column(Integer, default=14)
+    requote_lapse: Mapped[str] = mapped_column(String(10), default="return")
+    second_opinion_above: Mapped[int | None] = mapped_column(Integer)
+    second_opinion_sample_bp: Mapped[int] = mapped_column(Integer, default=500)
     # Bumped by every change to the program, its prices or promotions: caches key on it, so
     # several server processes never serve a stale price book.
     version: Mapped[int] = mapped_column(Integer, default=1)

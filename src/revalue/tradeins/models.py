@@ -23,6 +23,9 @@ class TradeIn(Base):
     payout_method: Mapped[str | None] = mapped_column(String(30))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     reason: Mapped[str | None] = mapped_column(String(400))  # why rejected / cancelled
+    # None, or "required" (a re-quote waits for a second inspector), "sampled" (a random
+    # check, not holding anything up), "done".
+    second_opinion: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The head of the custody chain: a deleted or forged tail no longer matches it.
@@ -60,8 +63,14 @@ class Inspection(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     trade_in_id: Mapped[str] = mapped_column(ForeignKey("trade_ins.id"), index=True)
     inspector: Mapped[str] = mapped_column(String(120))
-    condition: Mapped[dict[str, Any]] = mapped_column(JSONDoc)  # what was found
+    kind: Mapped[str] = mapped_column(String(20), default="primary")  # or "second_opinion"
+    condition: Mapped[dict[str, Any]] = mapped_column(JSONDoc)  # what the price book prices
     grade: Mapped[str | None] = mapped_column(String(2))  # None: not working / locked
+    # The full record (checks, findings per zone, battery, locks, accessories) and its grade
+    # on every scale, with the rules that decided each; None for a quick in-store check.
+    record: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    grades: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    scale_id: Mapped[str | None] = mapped_column(String(40))
     notes: Mapped[str] = mapped_column(String(2000), default="")
     inspected_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -1,0 +1,1 @@
+"""Photo evidence: stored by content hash, with who took it and when."""

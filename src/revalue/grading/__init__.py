@@ -1,0 +1,1 @@
+"""Grading scales as versioned data: the shipped scales, a program's own, and crosswalks."""
