@@ -124,7 +124,10 @@ def clock() -> factories.Clock:
 @pytest.fixture
 def app(engine: Engine, database_url: str, clock: factories.Clock, tmp_path: Path):  # type: ignore[no-untyped-def]
     settings = Settings(
-        database_url=database_url, place="test-lab", secrets_dir=str(tmp_path / "secrets")
+        database_url=database_url,
+        place="test-lab",
+        secrets_dir=str(tmp_path / "secrets"),
+        evidence_dir=str(tmp_path / "evidence"),
     )
     return WithLiveness(create_app(settings, engine=engine, clock=clock))
 

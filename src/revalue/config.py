@@ -37,6 +37,17 @@ class Settings(BaseSettings):
     customer_link_days: int = Field(
         default=180, description="Days a customer's secret trade-in link stays valid."
     )
+    evidence_dir: str = Field(
+        default="var/evidence",
+        description="Directory of the evidence photos, stored by content hash, created at "
+        "first use with owner-only permissions. Back it up with the database: its rows "
+        "point at these files.",
+    )
+    photo_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        description="Largest evidence photo accepted, in bytes; a larger upload is refused "
+        "while it is being read.",
+    )
 
 
 @lru_cache

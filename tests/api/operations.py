@@ -12,7 +12,7 @@ from typing import Any
 
 from revalue.domain.access import Role
 from revalue.http.auth import Operation, operations
-from tests import auth, factories
+from tests import auth, factories, images
 from tests.api.support import PROGRAM, SANITIZED, post_quote
 
 A, PM, SA = Role.ADMIN, Role.PROGRAM_MANAGER, Role.STORE_ASSOCIATE
@@ -68,6 +68,16 @@ ACCESS: dict[tuple[str, str], frozenset] = {
     ("post", f"{TRADE_IN}/dispose"): frozenset({A, PM, T}),
     ("post", f"{TRADE_IN}/cancel"): frozenset({A, SA, PARTNER, CUSTOMER}),
     ("post", f"{TRADE_IN}/expire"): frozenset({A, PM}),
+    ("post", f"{TRADE_IN}/photos"): frozenset({A, R, INS, SA}),
+    ("get", f"{TRADE_IN}/photos"): STAFF | {PARTNER, CUSTOMER},
+    ("get", f"{TRADE_IN}/photos/{{sha256}}"): STAFF | {PARTNER, CUSTOMER},
+    ("post", f"{TRADE_IN}/second-opinion"): frozenset({A, INS}),
+    ("get", f"{TRADE_IN}/inspections"): STAFF | {PARTNER, CUSTOMER},
+    ("get", "/grading/calibration"): frozenset({A, PM, AU}),
+    ("get", "/grading/scales"): frozenset({A, PM, SA, INS, AU}),
+    ("get", "/grading/scales/{scale_id}"): frozenset({A, PM, SA, INS, AU}),
+    ("post", "/grading/scales"): frozenset({A, PM}),
+    ("post", "/grading/preview"): frozenset({A, PM, SA, INS, AU}),
     ("post", "/trade-ins/expire-due"): frozenset({A}),
     ("get", "/audit/verify"): frozenset({A, PM, AU}),
     ("post", "/customer/access"): frozenset({ANYONE}),
@@ -87,6 +97,7 @@ ACCESS: dict[tuple[str, str], frozenset] = {
 SCOPED = {op for op in ACCESS if "{" in op[1] and not op[1].startswith("/catalog")} | {
     ("post", "/quotes"),
     ("post", "/api-keys"),
+    ("post", "/grading/scales"),
 }
 
 
@@ -102,6 +113,7 @@ class Ids:
     delivery_id: int
     login_email: str
     login_password: str
+    scale_id: str  # a grading scale loaded for the program
 
 
 BODIES: dict[tuple[str, str], Any] = {
@@ -112,6 +124,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("post", "/quotes"): None,  # filled per program
     ("post", f"{TRADE_IN}/accept"): {"payout_method": "cash", "pathway": "mail_in"},
     ("post", f"{TRADE_IN}/inspect"): {"condition": factories.answers()},
+    ("post", f"{TRADE_IN}/second-opinion"): {"condition": factories.answers()},
+    ("post", "/grading/preview"): {"category": "smartphone", "checks": {"power": "pass"}},
     ("post", f"{TRADE_IN}/reject"): {"reason": "other"},
     ("post", f"{TRADE_IN}/sanitize"): SANITIZED,
     ("post", f"{TRADE_IN}/dispose"): {"route": "recycle"},
@@ -125,6 +139,33 @@ BODIES: dict[tuple[str, str], Any] = {
     ("post", f"{WEBHOOKS}/{{subscription_id}}/rotate-secret"): None,
     ("post", "/api-keys/{key_id}/rotate"): {"grace_hours": 1},
 }
+
+
+def house_scale(scale_id: str, program_id: str | None, version: str = "1") -> dict[str, Any]:
+    """A program's own grading scale, as ``POST /grading/scales`` takes it: one axis, Working
+    (no failed check, no crack) or Faulty."""
+    return {
+        "program_id": program_id,
+        "id": scale_id,
+        "version": version,
+        "name": "House grades",
+        "description": "Working and uncracked, or not.",
+        "criteria": {
+            "works": {"kind": "failed_checks", "max": 0, "text": "No check failed."},
+            "uncracked": {"kind": "defects", "defect": "crack", "max_count": 0, "text": "Intact."},
+        },
+        "axes": [
+            {
+                "id": "grade",
+                "name": "Grade",
+                "grades": [
+                    {"grade": "Working", "description": "Ok", "criteria": ["works", "uncracked"]},
+                    {"grade": "Faulty", "description": "Anything else", "criteria": []},
+                ],
+            }
+        ],
+        "price_tier": {"tiers": {"Working": "good", "Faulty": "poor"}},
+    }
 
 
 def served(client) -> list[Operation]:  # type: ignore[no-untyped-def]
@@ -145,6 +186,8 @@ def world(client, sessions, program: str = PROGRAM) -> tuple[Ids, dict[str, str]
     assert hook.status_code == 201, hook.text
     ping = client.post(f"/programs/{program}/webhooks/{hook.json()['id']}/ping")
     assert ping.status_code == 202, ping.text
+    scale = client.post("/grading/scales", json=house_scale(f"{program}-house", program))
+    assert scale.status_code == 201, scale.text
     ids = Ids(
         program_id=program,
         trade_in_id=tid,
@@ -154,6 +197,7 @@ def world(client, sessions, program: str = PROGRAM) -> tuple[Ids, dict[str, str]
         delivery_id=ping.json()["id"],
         login_email="admin@test.example",
         login_password=auth.PASSWORD,
+        scale_id=scale.json()["id"],
     )
     # The customer goes first: staff who may revoke the trade-in's links end theirs.
     callers = {CUSTOMER: quote["customer_token"]}
@@ -179,6 +223,8 @@ def request_for(op: tuple[str, str], ids: Ids) -> tuple[str, str, dict[str, Any]
         delivery_id=ids.delivery_id,
         model_id="apple-iphone-15",
         sku=factories.PHONE,
+        scale_id=ids.scale_id,
+        sha256="0" * 64,  # no such photo: an admitted caller gets 404
     )
     kw: dict[str, Any] = {}
     body = BODIES.get(op)
@@ -192,9 +238,13 @@ def request_for(op: tuple[str, str], ids: Ids) -> tuple[str, str, dict[str, Any]
         body = {"email": ids.login_email, "password": ids.login_password}
     elif op == ("post", "/api-keys"):
         body = {"name": "new", "program_ids": [ids.program_id], "operations": ["get_trade_in"]}
+    elif op == ("post", "/grading/scales"):
+        body = house_scale(f"{ids.program_id}-new", ids.program_id)
     elif op == ("post", "/catalog/import"):
         kw["content"] = b""
         kw["headers"] = {"content-type": "text/csv"}
+    elif op == ("post", f"{TRADE_IN}/photos"):
+        kw["files"] = {"photo": ("photo.png", images.png(), "image/png")}
     if body is not None:
         kw["json"] = body
     return method, url, kw

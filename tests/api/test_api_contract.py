@@ -56,7 +56,7 @@ def test_allowed_actions_are_the_callable_next_steps_for_the_pathway(client, see
     assert read(client, in_store)["allowed_actions"] == ["cancel", "receive"]
     inspected = received(client)
     ok(client, inspected, "inspect", {"condition": factories.answers()})
-    assert read(client, inspected)["allowed_actions"] == ["reject", "sanitize"]
+    assert read(client, inspected)["allowed_actions"] == ["reject", "sanitize", "second_opinion"]
 
 
 def test_promotion_times_come_back_in_utc(client, seeded):

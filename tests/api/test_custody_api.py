@@ -91,7 +91,15 @@ def test_custody_events_carry_what_happened(client, seeded):
         "amount": quote_offers["store_credit"],
         "currency": "USD",
     }
-    assert events["inspect"]["data"] == {"grade": "B", "condition": factories.answers()}
+    assert events["inspect"]["data"] == {
+        "grade": "B",
+        "scale": None,  # a quick check: no record, so no grading scale
+        "condition": factories.answers(),
+        "quoted": quote_offers["store_credit"],
+        "found": quote_offers["store_credit"],
+        "outcome": "as_quoted",
+        "second_opinion": None,
+    }
     assert events["sanitize"]["data"] == SANITIZED
     assert events["pay"]["data"] == {
         "amount": t["payment"]["amount"],

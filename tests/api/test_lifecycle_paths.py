@@ -93,13 +93,27 @@ def test_a_device_as_declared_is_sanitized_paid_the_quote_and_resold(client, see
     assert read(client, tid)["payment"] == payment
 
 
-def test_a_device_better_than_declared_keeps_its_quote(client, seeded):
+def test_a_device_better_than_declared_raises_the_offer_by_itself(client, seeded):
     tid = received(client, method="cash", cosmetic="fair", screen_cracked=True)
     found = factories.answers(cosmetic="flawless")
     t = ok(client, tid, "inspect", {"condition": found})
-    assert (t["state"], t["grade"], t["requote"]) == ("inspected", "A", None)
+    assert (t["state"], t["grade"], t["requote"]["kind"]) == ("inspected", "A", "raised")
     quoted = expected_offer(PHONE, cosmetic="fair", defects=("screen_cracked",))
-    assert t["payable"]["amount"] == quoted
+    raised = expected_offer(PHONE, cosmetic="flawless")
+    assert t["payable"]["amount"] == raised > quoted
+    custody = read(client, tid)["custody"]
+    assert [e["action"] for e in custody[-2:]] == ["inspect", "raise_offer"]
+    assert custody[-1]["data"]["difference"] == raised - quoted
+    # Nothing for the customer to answer: the device goes on, and is paid the raised offer.
+    assert ok(client, tid, "sanitize", SANITIZED)["state"] == "sanitized"
+    assert ok(client, tid, "pay")["payment"]["amount"] == raised
+
+
+def test_a_program_may_keep_the_quote_when_the_device_is_better(client, seeded):
+    assert client.patch("/programs/acme", json={"upward_requote": False}).status_code == 200
+    tid = received(client, method="cash", cosmetic="fair")
+    t = ok(client, tid, "inspect", {"condition": factories.answers(cosmetic="flawless")})
+    assert (t["requote"], t["payable"]["amount"]) == (None, expected_offer(PHONE, cosmetic="fair"))
 
 
 def test_a_price_drop_after_the_quote_does_not_reopen_a_device_as_declared(client, seeded):
@@ -230,14 +244,14 @@ def test_expire_due_expires_every_lapsed_quote_and_unshipped_acceptance(client, 
     clock.advance(days=5)
     r = client.post("/trade-ins/expire-due")
     assert r.status_code == 200
-    assert r.json() == {"expired": 2}
+    assert r.json() == {"expired": 2, "lapsed": 0}
     states = {tid: read(client, tid)["state"] for tid in (lapsed_quote, unshipped, in_store)}
     assert states == {lapsed_quote: "expired", unshipped: "expired", in_store: "accepted"}
     assert read(client, in_transit)["state"] == "in_transit"
     assert read(client, fresh)["state"] == "quoted"
-    assert client.post("/trade-ins/expire-due").json() == {"expired": 0}
+    assert client.post("/trade-ins/expire-due").json() == {"expired": 0, "lapsed": 0}
     clock.advance(days=10)
-    assert client.post("/trade-ins/expire-due").json() == {"expired": 1}
+    assert client.post("/trade-ins/expire-due").json() == {"expired": 1, "lapsed": 0}
     assert read(client, fresh)["state"] == "expired"
 
 

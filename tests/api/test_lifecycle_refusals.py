@@ -55,7 +55,7 @@ ALLOWED = {
     "awaiting_shipment": {"ship", "cancel", "expire"},
     "in_transit": {"receive"},
     "received": {"inspect", "reject"},
-    "inspected": {"sanitize", "reject"},
+    "inspected": {"sanitize", "reject", "second_opinion"},
     "requote_offered": {"accept_requote", "decline_requote"},
     "requote_accepted": {"sanitize"},
     "requote_declined": {"return"},
@@ -67,7 +67,12 @@ ALLOWED = {
     "cancelled": set(),
     "expired": set(),
 }
-INTERNAL = {"offer_requote"}  # taken by the inspection itself, not by a request
+INTERNAL = {
+    "offer_requote",
+    "raise_offer",
+    "requote_lapsed_return",
+    "requote_lapsed_accept",
+}  # taken by the inspection itself, not by a request
 
 
 def reach(client, clock, where: str) -> str:
@@ -177,7 +182,7 @@ def test_expiring_before_the_price_lock_ends_is_refused(client, seeded, clock):
     before = snapshot(client, tid)
     assert_error(act(client, tid, "expire"), 409, "not_yet_expired")
     assert snapshot(client, tid) == before
-    assert client.post("/trade-ins/expire-due").json() == {"expired": 0}
+    assert client.post("/trade-ins/expire-due").json() == {"expired": 0, "lapsed": 0}
     assert snapshot(client, tid) == before
 
 

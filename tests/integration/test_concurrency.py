@@ -10,7 +10,7 @@ from revalue.domain.errors import RevalueError
 from revalue.programs import schemas as program_schemas
 from revalue.programs import service as programs
 from revalue.quotes.schemas import QuoteRequest
-from revalue.tradeins import processing, schemas, service
+from revalue.tradeins import inspection, processing, schemas, service
 from revalue.tradeins.models import CustodyEvent, Payment
 from tests import factories
 
@@ -25,7 +25,7 @@ def sanitized_trade_in(sessions) -> str:
         t, _ = service.start(s, req, c)
         service.accept(s, t.id, schemas.AcceptIn(payout_method="cash", pathway="kiosk"), c)
         service.receive(s, t.id, schemas.NoteIn(), c)
-        processing.inspect(s, t.id, schemas.InspectIn(condition=factories.condition()), c)
+        inspection.inspect(s, t.id, schemas.InspectIn(condition=factories.condition()), c)
         processing.sanitize(
             s,
             t.id,

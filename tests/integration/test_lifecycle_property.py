@@ -11,7 +11,7 @@ from revalue.domain.errors import RevalueError
 from revalue.domain.lifecycle import TRANSITIONS, Action, State, allowed_actions
 from revalue.domain.program import Pathway
 from revalue.quotes.schemas import QuoteRequest
-from revalue.tradeins import custody, processing, repository, schemas, service
+from revalue.tradeins import custody, inspection, processing, repository, schemas, service
 from revalue.tradeins.models import Payment
 from tests import factories
 
@@ -28,13 +28,20 @@ CALLS = {
     "await_shipment": lambda s, t, c, d: service.await_shipment(s, t, schemas.ShipmentIn(), c),
     "ship": lambda s, t, c, d: service.ship(s, t, schemas.ShipmentIn(), c),
     "receive": lambda s, t, c, d: service.receive(s, t, schemas.NoteIn(), c),
-    "inspect": lambda s, t, c, d: processing.inspect(
+    "inspect": lambda s, t, c, d: inspection.inspect(
         s,
         t,
         schemas.InspectIn(
             condition=factories.condition(cosmetic=d.draw(st.sampled_from(["good", "poor"])))
         ),
         c,
+    ),
+    # A second opinion comes from another inspector than the first.
+    "second_opinion": lambda s, t, c, d: inspection.second_opinion(
+        s,
+        t,
+        schemas.InspectIn(condition=factories.condition(cosmetic="fair")),
+        factories.ctx(c.now, actor="second-inspector"),
     ),
     "accept_requote": lambda s, t, c, d: service.accept_requote(s, t, schemas.NoteIn(), c),
     "decline_requote": lambda s, t, c, d: service.decline_requote(s, t, schemas.NoteIn(), c),

@@ -41,7 +41,7 @@ from revalue.programs import repository as programs_repository
 from revalue.programs import schemas as program_schemas
 from revalue.programs import service as programs
 from revalue.quotes.schemas import ConditionIn, QuoteRequest
-from revalue.tradeins import custody, processing, repository, schemas
+from revalue.tradeins import custody, inspection, processing, repository, schemas
 from revalue.tradeins import service as tradeins
 
 PROGRAM_ID = "demo"
@@ -252,7 +252,7 @@ def walk(story: Story, variant: str, category: Category) -> None:
         return
     inspector = f"inspector-{rng.randint(1, 8)}"
     found = _found(rng, declared, category)
-    trade_in = processing.inspect(s, tid, schemas.InspectIn(condition=found), story.ctx(inspector))
+    trade_in = inspection.inspect(s, tid, schemas.InspectIn(condition=found), story.ctx(inspector))
     if trade_in.state == State.REQUOTE_OFFERED:
         if not story.wait(6, 96):
             return

@@ -10,14 +10,14 @@ from rich.table import Table
 
 from revalue import migrate
 from revalue.catalog import service as catalog
-from revalue.cli import common, retention, users, worker
+from revalue.cli import common, grading, retention, users, worker
 from revalue.cli.common import console, err_console
 from revalue.config import get_settings
 from revalue.domain.condition import Cosmetic, Fault
 from revalue.domain.money import format_major
 from revalue.quotes import service as quotes
 from revalue.quotes.schemas import ConditionIn, QuoteRequest
-from revalue.tradeins import custody, repository
+from revalue.tradeins import custody, inspection, repository
 from revalue.tradeins import service as tradeins
 
 app = typer.Typer(help="Revalue: run a device trade-in program end to end.", no_args_is_help=True)
@@ -31,6 +31,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(tradeins_app, name="trade-ins")
 app.add_typer(users.app, name="users")
 app.add_typer(retention.app, name="retention")
+app.add_typer(grading.app, name="grading")
 app.command("worker")(worker.worker)
 
 DEFAULT_CATALOG = (
@@ -164,11 +165,14 @@ def audit_verify() -> None:
 
 @tradeins_app.command("expire-due")
 def expire_due() -> None:
-    """Expire every trade-in whose price lock has ended (run on a schedule)."""
+    """Expire quotes whose price lock has ended, and close re-quotes whose answer window has
+    ended as their program says (run on a schedule)."""
     common.require_schema()
     with common.unit_of_work() as session:
-        n = tradeins.expire_due(session, common.context())
-    console.print(f"{n} trade-in(s) expired.")
+        ctx = common.context()
+        n = tradeins.expire_due(session, ctx)
+        lapsed = inspection.lapse_due(session, ctx)
+    console.print(f"{n} trade-in(s) expired; {lapsed} unanswered re-quote(s) closed.")
 
 
 @app.command()

@@ -38,6 +38,10 @@ class Action(StrEnum):
     RECEIVE = "receive"
     INSPECT = "inspect"
     OFFER_REQUOTE = "offer_requote"
+    RAISE_OFFER = "raise_offer"  # found better than declared: the offer goes up by itself
+    SECOND_OPINION = "second_opinion"  # another inspector grades the device again
+    REQUOTE_LAPSED_RETURN = "requote_lapsed_return"  # unanswered: sent back, as declined
+    REQUOTE_LAPSED_ACCEPT = "requote_lapsed_accept"  # unanswered: accepted, where terms say so
     ACCEPT_REQUOTE = "accept_requote"
     DECLINE_REQUOTE = "decline_requote"
     SANITIZE = "sanitize"
@@ -64,10 +68,14 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (S.RECEIVED, A.INSPECT): S.INSPECTED,
     (S.RECEIVED, A.REJECT): S.REJECTED,
     (S.INSPECTED, A.OFFER_REQUOTE): S.REQUOTE_OFFERED,
+    (S.INSPECTED, A.RAISE_OFFER): S.INSPECTED,
+    (S.INSPECTED, A.SECOND_OPINION): S.INSPECTED,
     (S.INSPECTED, A.SANITIZE): S.SANITIZED,
     (S.INSPECTED, A.REJECT): S.REJECTED,
     (S.REQUOTE_OFFERED, A.ACCEPT_REQUOTE): S.REQUOTE_ACCEPTED,
     (S.REQUOTE_OFFERED, A.DECLINE_REQUOTE): S.REQUOTE_DECLINED,
+    (S.REQUOTE_OFFERED, A.REQUOTE_LAPSED_RETURN): S.REQUOTE_DECLINED,
+    (S.REQUOTE_OFFERED, A.REQUOTE_LAPSED_ACCEPT): S.REQUOTE_ACCEPTED,
     (S.REQUOTE_ACCEPTED, A.SANITIZE): S.SANITIZED,
     (S.REQUOTE_DECLINED, A.RETURN): S.RETURNED,
     (S.SANITIZED, A.PAY): S.PAID,
@@ -80,8 +88,16 @@ del S, A
 TERMINAL = frozenset({State.DISPOSED, State.RETURNED, State.CANCELLED, State.EXPIRED})
 
 # Actions the system takes as part of another one (an inspection that finds the device worse
-# offers the re-quote): nobody calls them directly, so they are not offered as next steps.
-INTERNAL = frozenset({Action.OFFER_REQUOTE})
+# offers the re-quote, the sweep lapses an unanswered one): nobody calls them directly, so they
+# are not offered as next steps.
+INTERNAL = frozenset(
+    {
+        Action.OFFER_REQUOTE,
+        Action.RAISE_OFFER,
+        Action.REQUOTE_LAPSED_RETURN,
+        Action.REQUOTE_LAPSED_ACCEPT,
+    }
+)
 
 # Actions that depend on how the device travels: in-person pathways skip the shipment.
 _SHIPPED_ONLY = {(State.ACCEPTED, Action.AWAIT_SHIPMENT)}

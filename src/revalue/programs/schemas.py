@@ -15,6 +15,7 @@ from pydantic import (
 
 from revalue.domain.catalog import Category
 from revalue.domain.condition import Grade
+from revalue.domain.fairness import Lapse
 from revalue.domain.pricing import (
     DEFAULT_DEDUCTIONS_BP,
     DEFAULT_GRADE_MULTIPLIERS_BP,
@@ -80,6 +81,26 @@ class ProgramIn(Strict):
     resale_strategy: ResaleStrategy = ResaleStrategy.MAXIMIZE_VALUE
     objectives: list[ObjectiveIn] = Field(default_factory=list)
     pricing: PricingRules = Field(default_factory=PricingRules)
+    grading_scale: str = Field(
+        "ctia", max_length=40, description="The grading scale inspections are priced by"
+    )
+    requote_tolerance_bp: BasisPoints = Field(
+        1000, description="A found offer this far below the quote still honours the quote"
+    )
+    requote_tolerance_steps: int = Field(
+        0, ge=0, le=4, description="Cosmetic grade steps honoured when nothing else differs"
+    )
+    upward_requote: bool = Field(True, description="A better device than declared raises the offer")
+    requote_window_days: int = Field(14, ge=1, le=60, description="Days to answer a re-quote")
+    requote_lapse: Lapse = Field(
+        Lapse.RETURN, description="An unanswered re-quote: return the device, or accept"
+    )
+    second_opinion_above: MinorUnits | None = Field(
+        None, description="A re-quote cutting more than this waits for a second inspector"
+    )
+    second_opinion_sample_bp: BasisPoints = Field(
+        500, description="Share of inspections a second inspector checks at random"
+    )
 
     model_config = ConfigDict(
         extra="forbid",
@@ -111,6 +132,14 @@ class ProgramPatch(Strict):
     resale_strategy: ResaleStrategy | None = None
     objectives: list[ObjectiveIn] | None = None
     pricing: PricingRules | None = None
+    grading_scale: str | None = Field(None, max_length=40)
+    requote_tolerance_bp: BasisPoints | None = None
+    requote_tolerance_steps: int | None = Field(None, ge=0, le=4)
+    upward_requote: bool | None = None
+    requote_window_days: int | None = Field(None, ge=1, le=60)
+    requote_lapse: Lapse | None = None
+    second_opinion_above: MinorUnits | None = None
+    second_opinion_sample_bp: BasisPoints | None = None
 
 
 class ProgramOut(BaseModel):
@@ -125,6 +154,14 @@ class ProgramOut(BaseModel):
     resale_strategy: ResaleStrategy
     objectives: list[ObjectiveIn]
     pricing: PricingRules
+    grading_scale: str
+    requote_tolerance_bp: int
+    requote_tolerance_steps: int
+    upward_requote: bool
+    requote_window_days: int
+    requote_lapse: Lapse
+    second_opinion_above: int | None
+    second_opinion_sample_bp: int
     version: int
     priced_variants: int
     created_at: datetime

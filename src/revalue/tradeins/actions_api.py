@@ -14,7 +14,7 @@ from revalue.domain.access import Role
 from revalue.http.auth import Grant, Guard, allow
 from revalue.http.errors import ERROR_RESPONSES
 from revalue.http.write import perform
-from revalue.tradeins import processing, schemas, service, views
+from revalue.tradeins import inspection, processing, schemas, service, views
 from revalue.tradeins.scope import TRADE_IN
 
 router = APIRouter(responses=ERROR_RESPONSES, tags=["trade-ins"])
@@ -100,11 +100,23 @@ _action(
 )
 _action(
     "inspect",
-    processing.inspect,
+    inspection.inspect,
     schemas.InspectIn,
     allow(ADMIN, ASSOCIATE, INSPECTOR, scope=TRADE_IN),
     required=True,
-    doc="Record what was found; a lower value than quoted opens a re-quote.",
+    doc="Record what was found: the full inspection record (graded on the program's scale) "
+    "or, for a quick in-store check, the condition. The program's fairness policy decides: "
+    "the quote stands (within tolerance), the offer goes up, or the customer gets a re-quote "
+    "to answer, held for a second inspector when the cut is large.",
+)
+_action(
+    "second-opinion",
+    inspection.second_opinion,
+    schemas.InspectIn,
+    allow(ADMIN, INSPECTOR, scope=TRADE_IN),
+    required=True,
+    doc="Another inspector grades the device again. Where a large re-quote waits for it, the "
+    "customer gets the better of the two findings.",
 )
 _action(
     "accept-requote",
@@ -184,5 +196,12 @@ def expire(
 
 @router.post("/trade-ins/expire-due")
 def expire_due(request: Request, grant: Grant = Depends(allow(ADMIN))) -> dict:
-    """Expire every trade-in whose price lock has ended (run it on a schedule)."""
-    return perform(request, lambda s, ctx: {"expired": service.expire_due(s, ctx)})
+    """Expire every quote whose price lock has ended, and close every re-quote whose answer
+    window has ended as its program's terms say (run it on a schedule)."""
+    return perform(
+        request,
+        lambda s, ctx: {
+            "expired": service.expire_due(s, ctx),
+            "lapsed": inspection.lapse_due(s, ctx),
+        },
+    )

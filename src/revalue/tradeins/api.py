@@ -17,12 +17,22 @@ from revalue.http.write import ShownOnce, perform
 from revalue.programs.service import ProgramNotFound
 from revalue.quotes import service as quotes
 from revalue.quotes.schemas import QuoteRequest
-from revalue.tradeins import actions_api, custody, schemas, service, views
+from revalue.tradeins import (
+    actions_api,
+    custody,
+    grading_api,
+    photos_api,
+    schemas,
+    service,
+    views,
+)
 from revalue.tradeins import repository as trade_ins
 from revalue.tradeins.scope import TRADE_IN
 
 router = APIRouter(responses=ERROR_RESPONSES)
 router.include_router(actions_api.router)
+router.include_router(grading_api.router)
+router.include_router(photos_api.router)
 
 QUOTE_EXAMPLE = {
     "program_id": "demo",

@@ -8,27 +8,27 @@ caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from revalue.domain.context import Context
 from revalue.domain.errors import Conflict
 from revalue.domain.lifecycle import Action, State
-from revalue.domain.program import PayoutMethod
 from revalue.domain.records import Route, SanitizationResult, route_allowed
 from revalue.ids import new_id
-from revalue.programs import service as programs
 from revalue.quotes import service as quotes
 from revalue.quotes.models import Quote
-from revalue.quotes.schemas import ConditionIn
 from revalue.tradeins import repository, schemas
-from revalue.tradeins.models import Disposition, Inspection, Payment, Sanitization, TradeIn
+from revalue.tradeins.models import Disposition, Payment, Sanitization, TradeIn
 from revalue.tradeins.service import get, move, target
 
 
 class SanitizationRequired(Conflict):
     code = "sanitization_required"
+
+
+class SecondOpinionPending(Conflict):
+    code = "second_opinion_required"
 
 
 def reject(session: Session, trade_in_id: str, data: schemas.RejectIn, ctx: Context) -> TradeIn:
@@ -39,76 +39,14 @@ def reject(session: Session, trade_in_id: str, data: schemas.RejectIn, ctx: Cont
     return trade_in
 
 
-def inspect(session: Session, trade_in_id: str, data: schemas.InspectIn, ctx: Context) -> TradeIn:
-    """Record what was found; a lower value than quoted becomes a re-quote, never a silent cut.
-
-    The found condition is priced on the quote's locked terms and date: the customer keeps
-    the price lock whatever the price book says today, and only the condition changes the
-    offer. A device found no worse than declared keeps its quote.
-    """
-    trade_in = get(session, trade_in_id)
-    target(trade_in, Action.INSPECT)
-    quote = quotes.get(session, trade_in.quote_id)
-    found = data.condition.to_domain()
-    repriced = quotes.reprice(quote, found)
-    found_quotation = repriced.quotation
-    grade = str(found_quotation.grade) if found_quotation.grade else None
-    repository.add(
-        session,
-        Inspection(
-            trade_in_id=trade_in.id,
-            inspector=ctx.actor,
-            condition=ConditionIn.dump(found),
-            grade=grade,
-            notes=data.notes,
-            inspected_at=ctx.now,
-        ),
-    )
-    move(
-        session,
-        trade_in,
-        Action.INSPECT,
-        ctx,
-        {"grade": grade, "condition": ConditionIn.dump(found)},
-    )
-    method = trade_in.payout_method or ""
-    quoted = quotes.offer_amount(quote, method)
-    found_amount = found_quotation.offer_for(PayoutMethod(method)).amount.amount
-    if found_amount < quoted:
-        program = programs.pricing_inputs(session, trade_in.program_id).program
-        requote = quotes.store(
-            session,
-            kind="requote",
-            program=program,
-            trade_in_id=trade_in.id,
-            variant_sku=trade_in.variant_sku,
-            condition=found,
-            priced=repriced,
-            as_of=quote.as_of,
-            expires_at=ctx.now + timedelta(days=program.quote_validity_days),
-            ctx=ctx,
-        )
-        trade_in.requote_id = requote.id
-        trade_in.expires_at = requote.expires_at
-        move(
-            session,
-            trade_in,
-            Action.OFFER_REQUOTE,
-            ctx,
-            {
-                "requote_id": requote.id,
-                "quoted": quoted,
-                "found": found_amount,
-                "difference": found_amount - quoted,
-                "currency": quote.currency,
-            },
-        )
-    return trade_in
-
-
 def sanitize(session: Session, trade_in_id: str, data: schemas.SanitizeIn, ctx: Context) -> TradeIn:
     trade_in = get(session, trade_in_id)
     target(trade_in, Action.SANITIZE)
+    if trade_in.second_opinion == "required":
+        raise SecondOpinionPending(
+            "a second inspector must grade this device before anything else happens to it",
+            field="trade_in_id",
+        )
     record = {
         "level": str(data.level),
         "technique": str(data.technique),

@@ -62,6 +62,11 @@ def search(
     return total, list(rows)
 
 
+def inspections(session: Session, trade_in_id: str) -> list[Inspection]:
+    stmt = select(Inspection).where(Inspection.trade_in_id == trade_in_id)
+    return list(session.scalars(stmt.order_by(Inspection.id)))
+
+
 def due_to_expire(session: Session, now: datetime, states: list[str]) -> list[str]:
     stmt = select(TradeIn.id).where(TradeIn.state.in_(states), TradeIn.expires_at <= now)
     return list(session.scalars(stmt.order_by(TradeIn.id)))
@@ -72,8 +77,12 @@ def events(session: Session, trade_in_id: str) -> list[CustodyEvent]:
     return list(session.scalars(stmt.order_by(CustodyEvent.seq)))
 
 
-def latest_inspection(session: Session, trade_in_id: str) -> Inspection | None:
+def latest_inspection(
+    session: Session, trade_in_id: str, kind: str | None = None
+) -> Inspection | None:
     stmt = select(Inspection).where(Inspection.trade_in_id == trade_in_id)
+    if kind is not None:
+        stmt = stmt.where(Inspection.kind == kind)
     return session.scalars(stmt.order_by(Inspection.id.desc()).limit(1)).first()
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from revalue.customers.schemas import ContactIn
 from revalue.domain.lifecycle import Action, State
@@ -15,6 +15,7 @@ from revalue.domain.records import (
     SanitizationResult,
     SanitizationTechnique,
 )
+from revalue.grading.schemas import InspectionRecordIn
 from revalue.quotes.schemas import ConditionIn, QuoteOut
 from revalue.schemas_common import MoneyOut, Strict
 
@@ -37,8 +38,19 @@ class NoteIn(Strict):
 
 
 class InspectIn(Strict):
-    condition: ConditionIn = Field(description="What the inspector found")
+    """The full inspection record, or (a quick check in store) the condition alone."""
+
+    record: InspectionRecordIn | None = Field(
+        None, description="Checks, findings per zone with photos, battery, locks, accessories"
+    )
+    condition: ConditionIn | None = Field(None, description="A quick check: the condition")
     notes: str = Field("", max_length=2000)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> InspectIn:
+        if (self.record is None) == (self.condition is None):
+            raise ValueError("give either the inspection record or the condition, not both")
+        return self
 
 
 class RejectIn(Strict):
@@ -80,6 +92,9 @@ class TradeInOut(BaseModel):
     payout_method: PayoutMethod | None
     expires_at: datetime = Field(description="Price lock: accept and ship before this time")
     reason: str | None
+    second_opinion: str | None = Field(
+        description="required (a re-quote waits for a second inspector), sampled, or done"
+    )
     allowed_actions: list[Action]
     payable: MoneyOut | None = Field(description="What the customer is owed, once accepted")
     quote: QuoteOut
@@ -109,3 +124,50 @@ class StartOut(LinkIssued):
     quote: QuoteOut
     trade_in_id: str
     state: State
+
+
+class InspectionOut(BaseModel):
+    id: int
+    kind: str = Field(description="primary, or second_opinion")
+    inspector: str
+    inspected_at: datetime
+    condition: dict[str, Any] = Field(description="What the price book priced")
+    grade: str | None = Field(description="On the program's scale (or the price tier)")
+    scale_id: str | None
+    grades: dict[str, Any] | None = Field(
+        description="The grade on every scale, with the rules that decided it"
+    )
+    record: dict[str, Any] | None = Field(description="Checks, findings, battery, locks")
+    photos: list[str] = Field(description="URLs of the findings' photos")
+    notes: str
+
+    @classmethod
+    def from_row(cls, row: Any, trade_in_id: str) -> InspectionOut:
+        findings = (row.record or {}).get("findings", [])
+        photos = [
+            f"/trade-ins/{trade_in_id}/photos/{f['photo']}" for f in findings if f.get("photo")
+        ]
+        grade = row.grades[row.scale_id]["label"] if row.grades and row.scale_id else row.grade
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            inspector=row.inspector,
+            inspected_at=row.inspected_at,
+            condition=row.condition,
+            grade=grade,
+            scale_id=row.scale_id,
+            grades=row.grades,
+            record=row.record,
+            photos=photos,
+            notes=row.notes,
+        )
+
+
+class CalibrationOut(BaseModel):
+    inspector: str
+    inspections: int
+    second_opinions: int = Field(description="Of this inspector's inspections")
+    agreement: float | None = Field(description="Share of second opinions giving the same grade")
+    kappa: float | None = Field(description="Cohen's kappa of own vs second grades")
+    requote_rate: float | None
+    average_adjustment: int | None = Field(description="Found minus quoted, minor units")

@@ -79,6 +79,7 @@ def to_out(
         payout_method=trade_in.payout_method,
         expires_at=trade_in.expires_at,
         reason=trade_in.reason,
+        second_opinion=trade_in.second_opinion,
         allowed_actions=allowed_actions(state=State(trade_in.state), pathway=pathway),
         payable=None
         if owed is None
