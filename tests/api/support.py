@@ -236,3 +236,28 @@ def trade_in_total(client, **params: Any) -> int:
     r = client.get("/trade-ins", params=params)
     assert r.status_code == 200, r.text
     return r.json()["total"]
+
+
+def record(*findings: dict, battery: int = 92, failed: tuple[str, ...] = (), **extra: Any) -> dict:
+    """A smartphone inspection record: every check passed but ``failed``, these findings."""
+    from revalue.domain.catalog import Category
+    from revalue.domain.inspection import CHECKS_BY_CATEGORY
+
+    checks = {str(c): "pass" for c in CHECKS_BY_CATEGORY[Category.SMARTPHONE]}
+    checks.update({c: "fail" for c in failed})
+    return {
+        "checks": checks,
+        "battery_health_pct": battery,
+        "findings": list(findings),
+        **extra,
+    }
+
+
+def finding(zone: str, defect: str, count: int = 1, size_mm: float = 3.0, **kw: Any) -> dict:
+    return {"zone": zone, "defect": defect, "count": count, "size_mm": size_mm, **kw}
+
+
+# Records and the price tier the CTIA-style scale gives them (the program default scale).
+AS_DECLARED = record(finding("back", "light_scratch", 3, 5.0))  # B0: good, as declared
+PRISTINE = record()  # A0: flawless, better than declared
+DEEP_SCRATCHED = record(finding("screen", "deep_scratch", 2, 8.0))  # C0: fair

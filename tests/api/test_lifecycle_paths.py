@@ -76,7 +76,7 @@ def test_a_device_as_declared_is_sanitized_paid_the_quote_and_resold(client, see
         "operator": "staff:admin@test.example",
         "completed_at": "2026-06-15T14:00:00Z",
     }
-    assert t["allowed_actions"] == ["pay"]
+    assert t["allowed_actions"] == ["pay", "second_opinion"]
     t = ok(client, tid, "pay")
     assert t["state"] == "paid"
     payment = t["payment"]
@@ -132,7 +132,7 @@ def test_a_worse_device_gets_a_requote_and_is_paid_the_requote(client, seeded, c
     found = factories.answers(cosmetic="fair", faults=["battery"])
     t = ok(client, tid, "inspect", {"condition": found})
     assert (t["state"], t["grade"]) == ("requote_offered", "C")
-    assert sorted(t["allowed_actions"]) == ["accept_requote", "decline_requote"]
+    assert sorted(t["allowed_actions"]) == ["accept_requote", "decline_requote", "second_opinion"]
     requote = t["requote"]
     assert requote["kind"] == "requote"
     assert requote["condition"] == found

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from revalue.catalog import repository as catalog_repository
 from revalue.catalog import service as catalog
-from revalue.cli import common, demo_users
+from revalue.cli import common, demo_inspection, demo_users
 from revalue.cli.common import console
 from revalue.customers.schemas import ContactIn
 from revalue.db import make_sessionmaker
@@ -85,6 +85,8 @@ def demo_program() -> program_schemas.ProgramIn:
             program_schemas.PayoutOptionIn(method=PayoutMethod.PURCHASE_DISCOUNT, bonus_bp=1500),
             program_schemas.PayoutOptionIn(method=PayoutMethod.LOYALTY_POINTS, bonus_bp=500),
         ],
+        # Re-quotes cutting more than 100.00 wait for a second inspector.
+        second_opinion_above=10000,
         objectives=[
             {"metric": "devices_per_month", "target": 600},
             {"metric": "reuse_share_bp", "target": 8000},
@@ -161,22 +163,6 @@ def _declared(rng: random.Random, category: Category) -> ConditionIn:
     )
 
 
-def _found(rng: random.Random, declared: ConditionIn, category: Category) -> ConditionIn:
-    """What the inspector finds: mostly what was declared, sometimes worse on one axis."""
-    found = declared.model_copy(deep=True)
-    if rng.random() < 0.18:
-        axis = rng.choice(["cosmetic", "cracked", "fault"])
-        order = list(Cosmetic)
-        if axis == "cosmetic" and declared.cosmetic != Cosmetic.POOR:
-            found.cosmetic = order[order.index(declared.cosmetic) + 1]
-        elif axis == "cracked":
-            found.screen_cracked = True
-        else:
-            extra = sorted(FAULTS_BY_CATEGORY[category] - set(declared.faults))
-            found.faults = sorted({*declared.faults, rng.choice(extra)})
-    return found
-
-
 def _route(grade: str | None, result: str, rng: random.Random) -> Route:
     if result != SanitizationResult.ERASED or grade is None:
         return Route.RECYCLE
@@ -250,20 +236,8 @@ def walk(story: Story, variant: str, category: Category) -> None:
         return
     if not story.wait(4, 36):
         return
-    inspector = f"inspector-{rng.randint(1, 8)}"
-    found = _found(rng, declared, category)
-    trade_in = inspection.inspect(s, tid, schemas.InspectIn(condition=found), story.ctx(inspector))
-    if trade_in.state == State.REQUOTE_OFFERED:
-        if not story.wait(6, 96):
-            return
-        if rng.random() < 0.25:
-            tradeins.decline_requote(s, tid, schemas.NoteIn(), story.ctx("customer", "web"))
-            if story.wait(12, 48):
-                tradeins.return_device(
-                    s, tid, schemas.ShipmentIn(carrier="UPS"), story.ctx("shipping-desk")
-                )
-            return
-        tradeins.accept_requote(s, tid, schemas.NoteIn(), story.ctx("customer", "web"))
+    if not demo_inspection.inspect(story, tid, declared, category):
+        return
     if not story.wait(2, 30):
         return
     level, technique = WIPE[category]
@@ -338,7 +312,9 @@ def _run(
                 walk(Story(session, rng, now, start, "web"), sku, category)
             progress.advance(task)
     with factory.begin() as session:
-        expired = tradeins.expire_due(session, common.context(now, actor="scheduler"))
+        sweep = common.context(now, actor="scheduler")
+        expired = tradeins.expire_due(session, sweep)
+        inspection.lapse_due(session, sweep)
         summary(session, expired)
 
 

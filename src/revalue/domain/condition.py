@@ -66,6 +66,7 @@ FAULTS_BY_CATEGORY: Mapping[Category, frozenset[Fault]] = {
             Fault.CAMERA,
             Fault.SPEAKER,
             Fault.MICROPHONE,
+            Fault.BIOMETRICS,  # Touch ID, Windows Hello
             Fault.KEYBOARD,
             Fault.TRACKPAD,
             Fault.PORTS,

@@ -229,9 +229,6 @@ class Scale:
     price_tiers: Mapping[str, Cosmetic]
     document: Mapping[str, Any] = field(compare=False, repr=False)  # as given
 
-    def axis(self, axis_id: str) -> Axis:
-        return next(a for a in self.axes if a.id == axis_id)
-
     def label(self, grades: Mapping[str, str]) -> str:
         return self.label_format.format_map(grades)
 

@@ -25,6 +25,7 @@ import itertools
 import re
 import string
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from enum import StrEnum
 from typing import Any
 
@@ -283,7 +284,9 @@ def _fail(where: str, message: str, **details: Any) -> InvalidScale:
     return InvalidScale(f"{where or 'document'}: {message}", field=where or "document", **details)
 
 
-def _object(value: Any, where: str, required: set[str], optional: set[str] = set()) -> dict:  # noqa: B006
+def _object(
+    value: Any, where: str, required: AbstractSet[str], optional: AbstractSet[str] = frozenset()
+) -> dict:
     if not isinstance(value, dict):
         raise _fail(where, "must be an object")
     unknown = sorted(str(k) for k in set(value) - required - optional)

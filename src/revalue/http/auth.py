@@ -79,7 +79,13 @@ class Guard:
             request.state.principal = None
             return Grant(None, self.policy, _operation(request))
         request.state.csrf_token = await _csrf_token(request)
-        return await run_in_threadpool(self.check, request)
+        try:
+            return await run_in_threadpool(self.check, request)
+        except Exception:
+            # Refused: the endpoint never runs, so close the form read above (and the files
+            # of an upload) here.
+            await request.close()
+            raise
 
     def check(self, request: Request) -> Grant:
         st = state(request)

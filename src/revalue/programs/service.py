@@ -14,6 +14,7 @@ from revalue.domain.context import Context
 from revalue.domain.errors import Conflict, InvalidInput, NotFound
 from revalue.domain.money import check_currency
 from revalue.domain.pricing import BP, quote
+from revalue.grading import library as grading
 from revalue.programs import pricebook, repository, schemas
 from revalue.programs.models import Program, Promotion
 
@@ -87,6 +88,11 @@ def _apply(program: Program, values: dict) -> None:
 
 
 def _validate_rules(session: Session, program: Program) -> None:
+    # The scale must exist: shipped, or loaded for this program (UnknownScale, 404).
+    try:
+        grading.get_scale(session, program.grading_scale, programs=frozenset({program.id}))
+    except grading.UnknownScale as exc:
+        raise grading.UnknownScale(exc.message, field="grading_scale") from None
     # The domain's PriceBook checks the rules (ordering of grade multipliers and the like);
     # building it here turns a bad configuration into a clear 422 before anything is stored.
     pricebook.build_price_book(session, program, base_prices={})
