@@ -13,6 +13,7 @@ from revalue.config import get_settings
 from revalue.customers.models import CustomerContact
 from revalue.domain.access import Role
 from revalue.programs.models import Program
+from revalue.tradeins.models import CustodyEvent
 from revalue.tradeins import repository
 from tests import auth, factories
 from tests.conftest import BACKEND
@@ -171,3 +172,24 @@ def test_set_password_ends_the_accounts_sessions(cli_db, sessions):
         live = s.scalars(select(StaffSession).where(StaffSession.revoked_at.is_(None))).all()
     assert passwords.verify(user.password_hash, "a brand new password")
     assert live == [] and token.startswith("rvs_")
+
+
+def test_grading_explain_and_calibration_show_the_demo_s_inspections(cli_db, sessions):
+    assert invoke("demo", "--count", "80", "--seed", "11").exit_code == 0
+    with sessions() as s:
+        requoted = s.scalars(
+            select(CustodyEvent.trade_in_id).where(CustodyEvent.action == "offer_requote")
+        ).first()
+        inspectors = set(
+            s.scalars(select(CustodyEvent.actor).where(CustodyEvent.action == "inspect"))
+        )
+    assert requoted is not None  # the demo makes re-quotes
+    explained = invoke("grading", "explain", requoted)
+    assert explained.exit_code == 0
+    assert "(the program's scale)" in explained.text and "ctia v1" in explained.text
+    assert " not " in explained.text  # the rule that kept a better grade away
+    report = invoke("grading", "calibration", "--program", "demo")
+    assert report.exit_code == 0
+    assert all(name in report.text for name in inspectors)
+    unknown = invoke("grading", "explain", "t_nope")
+    assert unknown.exit_code == 1 and "trade_in_not_found" in unknown.text

@@ -25,7 +25,7 @@ from revalue.http.auth import CSRF_HEADER, Grant, allow
 from revalue.http.deps import read_session, state
 from revalue.http.errors import ERROR_RESPONSES
 from revalue.http.write import perform
-from revalue.tradeins import service
+from revalue.tradeins import custody, service
 from revalue.tradeins.scope import TRADE_IN
 
 router = APIRouter(responses=ERROR_RESPONSES, tags=["evidence"])
@@ -166,7 +166,7 @@ def upload_photo(
 
     def work(s: Session, ctx):  # type: ignore[no-untyped-def]
         trade_in = service.get(s, trade_in_id)
-        photo, _ = evidence.attach(
+        photo, created = evidence.attach(
             s,
             store(request),
             trade_in_id=trade_in_id,
@@ -175,6 +175,16 @@ def upload_photo(
             max_bytes=settings.photo_max_bytes,
             ctx=ctx,
         )
+        if created:  # evidence joins the chain of custody: who took which photo, when
+            custody.append(
+                s,
+                trade_in,
+                action="photo",
+                from_state=trade_in.state,
+                to_state=trade_in.state,
+                ctx=ctx,
+                data={"sha256": photo.sha256, "content_type": photo.content_type},
+            )
         return _out(photo)
 
     fingerprint = f"{upload.sha256}\n{upload.caption}".encode()
