@@ -13,8 +13,8 @@ from revalue.config import get_settings
 from revalue.customers.models import CustomerContact
 from revalue.domain.access import Role
 from revalue.programs.models import Program
-from revalue.tradeins.models import CustodyEvent
 from revalue.tradeins import repository
+from revalue.tradeins.models import CustodyEvent
 from tests import auth, factories
 from tests.conftest import BACKEND
 
