@@ -25,7 +25,7 @@ def key(directory: str | Path, name: str, generate: Callable[[], bytes]) -> byte
         return path.read_bytes()
     except FileNotFoundError:
         pass
-    _make_private_dir(folder)
+    make_private_dir(folder)
     temporary = folder / f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -46,7 +46,8 @@ def fernet(directory: str | Path, name: str) -> Fernet:
     return Fernet(key(directory, name, Fernet.generate_key))
 
 
-def _make_private_dir(folder: Path) -> None:
+def make_private_dir(folder: Path) -> None:
+    """Create the folder and any missing parents, each readable by the owner alone."""
     missing = [p for p in (folder, *folder.parents) if not p.exists()]
     for part in reversed(missing):
         try:

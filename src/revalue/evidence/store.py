@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 from typing import Protocol
 
+from revalue.keyring import make_private_dir
+
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -50,7 +52,7 @@ class FilesystemStore:
         path = self._path(sha256)
         if path.exists():
             return sha256
-        _make_dirs(path.parent)
+        make_private_dir(path.parent)
         # Written under a private temporary name and renamed into place: nobody ever reads a
         # half-written file, and two writers of the same photo both end with the same bytes.
         temporary = path.parent / f".{sha256}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
@@ -81,16 +83,6 @@ class FilesystemStore:
         if not _SHA256.fullmatch(sha256):
             raise ValueError(f"not a lowercase SHA-256 hex digest: {sha256!r}")
         return self.root / sha256[:2] / sha256[2:4] / sha256
-
-
-def _make_dirs(folder: Path) -> None:
-    missing = [p for p in (folder, *folder.parents) if not p.exists()]
-    for part in reversed(missing):
-        try:
-            part.mkdir(mode=0o700)
-        except FileExistsError:
-            continue
-        part.chmod(0o700)  # mkdir's mode is filtered by the umask
 
 
 def _fsync_dir(folder: Path) -> None:

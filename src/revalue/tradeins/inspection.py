@@ -146,15 +146,7 @@ def inspect(session: Session, trade_in_id: str, data: schemas.InspectIn, ctx: Co
     quote = quotes.get(session, trade_in.quote_id)
     found = assess(session, trade_in, program, quote, data)
     _store(session, trade_in, found, PRIMARY, data.notes, ctx)
-    quoted = quotes.offer_amount(quote, trade_in.payout_method or "")
-    outcome = fairness.decide(
-        quoted=quoted,
-        found=found.amount,
-        declared=ConditionIn.model_validate(quote.condition).to_domain(),
-        found_condition=found.condition,
-        policy=policy(program),
-        second_opinion_done=False,
-    )
+    quoted, outcome = _decide(trade_in, program, quote, found, second_opinion_done=False)
     if outcome is fairness.Outcome.HELD:
         trade_in.second_opinion = REQUIRED
     elif fairness.sampled(trade_in.id, program.second_opinion_sample_bp):
@@ -176,6 +168,27 @@ def inspect(session: Session, trade_in_id: str, data: schemas.InspectIn, ctx: Co
     )
     _settle(session, trade_in, program, quote, found, outcome, quoted, ctx)
     return trade_in
+
+
+def _decide(
+    trade_in: TradeIn,
+    program: Program,
+    quote: Quote,
+    found: Assessment,
+    *,
+    second_opinion_done: bool,
+) -> tuple[int, fairness.Outcome]:
+    """The quoted offer, and what the program's fairness policy makes of the finding."""
+    quoted = quotes.offer_amount(quote, trade_in.payout_method or "")
+    outcome = fairness.decide(
+        quoted=quoted,
+        found=found.amount,
+        declared=ConditionIn.model_validate(quote.condition).to_domain(),
+        found_condition=found.condition,
+        policy=policy(program),
+        second_opinion_done=second_opinion_done,
+    )
+    return quoted, outcome
 
 
 def _settle(
@@ -260,15 +273,7 @@ def second_opinion(
     )
     if held:
         best = max((first_found, found), key=lambda a: a.amount)
-        quoted = quotes.offer_amount(quote, trade_in.payout_method or "")
-        outcome = fairness.decide(
-            quoted=quoted,
-            found=best.amount,
-            declared=ConditionIn.model_validate(quote.condition).to_domain(),
-            found_condition=best.condition,
-            policy=policy(program),
-            second_opinion_done=True,
-        )
+        quoted, outcome = _decide(trade_in, program, quote, best, second_opinion_done=True)
         _settle(session, trade_in, program, quote, best, outcome, quoted, ctx)
     return trade_in
 
