@@ -37,6 +37,14 @@ class Program(Base):
     requote_lapse: Mapped[str] = mapped_column(String(10), default="return")
     second_opinion_above: Mapped[int | None] = mapped_column(Integer)
     second_opinion_sample_bp: Mapped[int] = mapped_column(Integer, default=500)
+    # Screening: days a customer has to remove a lock and what happens after (return or
+    # recycle), how far back a repeat IMEI counts, and how many trade-ins per customer in how
+    # many days before velocity is flagged.
+    lock_grace_days: Mapped[int] = mapped_column(Integer, default=14)
+    lock_expiry: Mapped[str] = mapped_column(String(10), default="return")
+    duplicate_window_days: Mapped[int] = mapped_column(Integer, default=90)
+    velocity_max: Mapped[int] = mapped_column(Integer, default=3)
+    velocity_days: Mapped[int] = mapped_column(Integer, default=30)
     # Bumped by every change to the program, its prices or promotions: caches key on it, so
     # several server processes never serve a stale price book.
     version: Mapped[int] = mapped_column(Integer, default=1)
