@@ -13,8 +13,8 @@ def metadata() -> MetaData:
     from revalue.events import models as _events  # noqa: F401
     from revalue.evidence import models as _evidence  # noqa: F401
     from revalue.grading import models as _grading  # noqa: F401
-    from revalue.identity import models as _identity  # noqa: F401
     from revalue.http import models as _http  # noqa: F401
+    from revalue.identity import models as _identity  # noqa: F401
     from revalue.programs import models as _programs  # noqa: F401
     from revalue.quotes import models as _quotes  # noqa: F401
     from revalue.tradeins import models as _tradeins  # noqa: F401

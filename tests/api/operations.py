@@ -37,6 +37,8 @@ ACCESS: dict[tuple[str, str], frozenset] = {
     ("get", "/catalog/variants/{sku}"): frozenset({ANYONE}),
     ("post", "/catalog/import"): frozenset({A}),
     ("get", "/catalog/export"): STAFF,
+    ("get", "/identify/{imei}"): frozenset({A, PM, SA, R, INS, AU, PARTNER}),
+    ("post", "/tac/import"): frozenset({A}),
     ("get", "/programs"): STAFF | {PARTNER},
     ("post", "/programs"): frozenset({A}),
     ("get", "/programs/{program_id}"): STAFF | {PARTNER},
@@ -74,6 +76,14 @@ ACCESS: dict[tuple[str, str], frozenset] = {
     ("post", f"{TRADE_IN}/second-opinion"): frozenset({A, INS}),
     ("get", f"{TRADE_IN}/inspections"): STAFF | {PARTNER, CUSTOMER},
     ("get", "/grading/calibration"): frozenset({A, PM, AU}),
+    ("get", "/screening/flags"): frozenset({A, PM, R, INS, AU}),
+    ("post", "/screening/flags/{flag_id}/clear"): frozenset({A, PM}),
+    ("post", "/screening/flags/{flag_id}/confirm"): frozenset({A, PM}),
+    ("get", f"{TRADE_IN}/screening"): frozenset({A, PM, SA, R, INS, AU}),
+    ("get", "/blocklist"): frozenset({A, PM, AU}),
+    ("post", "/blocklist"): frozenset({A, PM}),
+    ("post", "/blocklist/{entry_id}/remove"): frozenset({A}),
+    ("post", "/blocklist/import"): frozenset({A}),
     ("get", "/grading/scales"): frozenset({A, PM, SA, INS, AU}),
     ("get", "/grading/scales/{scale_id}"): frozenset({A, PM, SA, INS, AU}),
     ("post", "/grading/scales"): frozenset({A, PM}),
@@ -94,7 +104,9 @@ ACCESS: dict[tuple[str, str], frozenset] = {
 
 # Operations whose data belongs to one program, named in the path or the body: across
 # programs they must answer 404, as if the data did not exist.
-SCOPED = {op for op in ACCESS if "{" in op[1] and not op[1].startswith("/catalog")} | {
+SCOPED = {
+    op for op in ACCESS if "{" in op[1] and not op[1].startswith(("/catalog", "/identify"))
+} | {
     ("post", "/quotes"),
     ("post", "/api-keys"),
     ("post", "/grading/scales"),
@@ -114,6 +126,8 @@ class Ids:
     login_email: str
     login_password: str
     scale_id: str  # a grading scale loaded for the program
+    flag_id: int = 0  # a screening flag on the trade-in
+    entry_id: int = 0  # a blocklist entry
 
 
 BODIES: dict[tuple[str, str], Any] = {
@@ -131,6 +145,9 @@ BODIES: dict[tuple[str, str], Any] = {
     ("post", f"{TRADE_IN}/dispose"): {"route": "recycle"},
     ("put", f"{TRADE_IN}/contact"): {"name": "Ada Lovelace"},
     ("post", "/customer/access"): {"email": "nobody@example.com"},
+    ("post", "/screening/flags/{flag_id}/clear"): {"reason": "checked by hand"},
+    ("post", "/screening/flags/{flag_id}/confirm"): {"reason": "checked by hand"},
+    ("post", "/blocklist"): {"imei": "352099001761481", "reason": "stolen"},
     ("post", "/customer/access/verify"): {"email": "nobody@example.com", "code": "000000"},
     ("post", WEBHOOKS): {
         "url": "https://partner.example/hooks",
@@ -198,6 +215,7 @@ def world(client, sessions, program: str = PROGRAM) -> tuple[Ids, dict[str, str]
         login_email="admin@test.example",
         login_password=auth.PASSWORD,
         scale_id=scale.json()["id"],
+        **_screening_rows(sessions, tid),
     )
     # The customer goes first: staff who may revoke the trade-in's links end theirs.
     callers = {CUSTOMER: quote["customer_token"]}
@@ -209,6 +227,31 @@ def world(client, sessions, program: str = PROGRAM) -> tuple[Ids, dict[str, str]
         callers[PARTNER] = auth.partner_key(s, [program], partner_ops)
     callers[ANYONE] = ""
     return ids, callers
+
+
+def _screening_rows(sessions, trade_in_id: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """A screening flag on the trade-in and a blocklist entry, made directly."""
+    from revalue.identity.models import BlocklistEntry, ScreeningFlag
+
+    with sessions.begin() as s:
+        flag = ScreeningFlag(
+            trade_in_id=trade_in_id,
+            kind="model_mismatch",
+            severity="medium",
+            reason="made for the matrix",
+            status="open",
+            raised_at=factories.NOW,
+        )
+        entry = BlocklistEntry(
+            imei="352099001761481",
+            reason="lost",
+            source="matrix",
+            listed_at=factories.NOW,
+            listed_by="matrix",
+        )
+        s.add_all([flag, entry])
+        s.flush()
+        return {"flag_id": flag.id, "entry_id": entry.id}
 
 
 def request_for(op: tuple[str, str], ids: Ids) -> tuple[str, str, dict[str, Any]]:
@@ -224,7 +267,10 @@ def request_for(op: tuple[str, str], ids: Ids) -> tuple[str, str, dict[str, Any]
         model_id="apple-iphone-15",
         sku=factories.PHONE,
         scale_id=ids.scale_id,
+        flag_id=ids.flag_id,
+        entry_id=ids.entry_id,
         sha256="0" * 64,  # no such photo: an admitted caller gets 404
+        imei="352099001761481",
     )
     kw: dict[str, Any] = {}
     body = BODIES.get(op)
@@ -240,9 +286,11 @@ def request_for(op: tuple[str, str], ids: Ids) -> tuple[str, str, dict[str, Any]
         body = {"name": "new", "program_ids": [ids.program_id], "operations": ["get_trade_in"]}
     elif op == ("post", "/grading/scales"):
         body = house_scale(f"{ids.program_id}-new", ids.program_id)
-    elif op == ("post", "/catalog/import"):
+    elif op in (("post", "/catalog/import"), ("post", "/tac/import")):
         kw["content"] = b""
         kw["headers"] = {"content-type": "text/csv"}
+        if op[1] == "/tac/import":
+            url += "?format=samsung"
     elif op == ("post", f"{TRADE_IN}/photos"):
         kw["files"] = {"photo": ("photo.png", images.png(), "image/png")}
     if body is not None:

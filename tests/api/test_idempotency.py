@@ -191,11 +191,11 @@ def test_a_repeated_expire_due_replays_and_expires_nothing_new(client, seeded, c
     first_tid = start(client)
     clock.advance(days=15)
     first = client.post("/trade-ins/expire-due", headers=key("nightly"))
-    assert first.json() == {"expired": 1, "lapsed": 0}
+    assert first.json() == {"expired": 1, "lapsed": 0, "locked_rejected": 0}
     second_tid = start(client)
     clock.advance(days=15)
     again = client.post("/trade-ins/expire-due", headers=key("nightly"))
     assert again.headers[REPLAYED] == "true"
-    assert again.json() == {"expired": 1, "lapsed": 0}
+    assert again.json() == {"expired": 1, "lapsed": 0, "locked_rejected": 0}
     assert read(client, first_tid)["state"] == "expired"
     assert read(client, second_tid)["state"] == "quoted"

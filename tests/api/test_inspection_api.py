@@ -117,9 +117,17 @@ def test_an_unanswered_requote_lapses_as_the_program_says(
     tid = received(client)
     inspect(client, tid, DEEP_SCRATCHED)
     clock.advance(days=13, hours=23)
-    assert client.post("/trade-ins/expire-due").json() == {"expired": 0, "lapsed": 0}
+    assert client.post("/trade-ins/expire-due").json() == {
+        "expired": 0,
+        "lapsed": 0,
+        "locked_rejected": 0,
+    }
     clock.advance(hours=1)
-    assert client.post("/trade-ins/expire-due").json() == {"expired": 0, "lapsed": 1}
+    assert client.post("/trade-ins/expire-due").json() == {
+        "expired": 0,
+        "lapsed": 1,
+        "locked_rejected": 0,
+    }
     t = read(client, tid)
     assert (t["state"], t["custody"][-1]["action"]) == (state, action)
     # Too late to answer now.

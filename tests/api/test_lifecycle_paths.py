@@ -244,14 +244,22 @@ def test_expire_due_expires_every_lapsed_quote_and_unshipped_acceptance(client, 
     clock.advance(days=5)
     r = client.post("/trade-ins/expire-due")
     assert r.status_code == 200
-    assert r.json() == {"expired": 2, "lapsed": 0}
+    assert r.json() == {"expired": 2, "lapsed": 0, "locked_rejected": 0}
     states = {tid: read(client, tid)["state"] for tid in (lapsed_quote, unshipped, in_store)}
     assert states == {lapsed_quote: "expired", unshipped: "expired", in_store: "accepted"}
     assert read(client, in_transit)["state"] == "in_transit"
     assert read(client, fresh)["state"] == "quoted"
-    assert client.post("/trade-ins/expire-due").json() == {"expired": 0, "lapsed": 0}
+    assert client.post("/trade-ins/expire-due").json() == {
+        "expired": 0,
+        "lapsed": 0,
+        "locked_rejected": 0,
+    }
     clock.advance(days=10)
-    assert client.post("/trade-ins/expire-due").json() == {"expired": 1, "lapsed": 0}
+    assert client.post("/trade-ins/expire-due").json() == {
+        "expired": 1,
+        "lapsed": 0,
+        "locked_rejected": 0,
+    }
     assert read(client, fresh)["state"] == "expired"
 
 

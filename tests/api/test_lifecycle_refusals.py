@@ -182,7 +182,11 @@ def test_expiring_before_the_price_lock_ends_is_refused(client, seeded, clock):
     before = snapshot(client, tid)
     assert_error(act(client, tid, "expire"), 409, "not_yet_expired")
     assert snapshot(client, tid) == before
-    assert client.post("/trade-ins/expire-due").json() == {"expired": 0, "lapsed": 0}
+    assert client.post("/trade-ins/expire-due").json() == {
+        "expired": 0,
+        "lapsed": 0,
+        "locked_rejected": 0,
+    }
     assert snapshot(client, tid) == before
 
 

@@ -10,14 +10,14 @@ from rich.table import Table
 
 from revalue import migrate
 from revalue.catalog import service as catalog
-from revalue.cli import common, grading, retention, users, worker
+from revalue.cli import common, grading, identity, retention, users, worker
 from revalue.cli.common import console, err_console
 from revalue.config import get_settings
 from revalue.domain.condition import Cosmetic, Fault
 from revalue.domain.money import format_major
 from revalue.quotes import service as quotes
 from revalue.quotes.schemas import ConditionIn, QuoteRequest
-from revalue.tradeins import custody, inspection, repository
+from revalue.tradeins import custody, inspection, repository, screening
 from revalue.tradeins import service as tradeins
 
 app = typer.Typer(help="Revalue: run a device trade-in program end to end.", no_args_is_help=True)
@@ -33,6 +33,8 @@ app.add_typer(users.app, name="users")
 app.add_typer(retention.app, name="retention")
 app.add_typer(grading.app, name="grading")
 app.command("worker")(worker.worker)
+app.command("identify")(identity.identify)
+app.add_typer(identity.app, name="tac")
 
 DEFAULT_CATALOG = (
     Path(__file__).resolve().parent.parent / "catalog" / "data" / "default_catalog.csv"
@@ -172,7 +174,11 @@ def expire_due() -> None:
         ctx = common.context()
         n = tradeins.expire_due(session, ctx)
         lapsed = inspection.lapse_due(session, ctx)
-    console.print(f"{n} trade-in(s) expired; {lapsed} unanswered re-quote(s) closed.")
+        locked = screening.lapse_locks(session, ctx)
+    console.print(
+        f"{n} trade-in(s) expired; {lapsed} unanswered re-quote(s) closed; "
+        f"{locked} device(s) still locked after the grace period rejected."
+    )
 
 
 @app.command()

@@ -29,6 +29,13 @@ class Lapse(StrEnum):
     ACCEPT = "accept"  # accepted, where the program's terms say so
 
 
+class LockExpiry(StrEnum):
+    """What happens to a device whose lock the customer did not remove in time."""
+
+    RETURN = "return"
+    RECYCLE = "recycle"  # where the program's terms say so
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Policy:
     tolerance_bp: int = 1000  # of the quoted offer

@@ -15,7 +15,7 @@ from pydantic import (
 
 from revalue.domain.catalog import Category
 from revalue.domain.condition import Grade
-from revalue.domain.fairness import Lapse
+from revalue.domain.fairness import Lapse, LockExpiry
 from revalue.domain.pricing import (
     DEFAULT_DEDUCTIONS_BP,
     DEFAULT_GRADE_MULTIPLIERS_BP,
@@ -101,6 +101,15 @@ class ProgramIn(Strict):
     second_opinion_sample_bp: BasisPoints = Field(
         500, description="Share of inspections a second inspector checks at random"
     )
+    lock_grace_days: int = Field(14, ge=1, le=90, description="Days to remove a lock found")
+    lock_expiry: LockExpiry = Field(
+        LockExpiry.RETURN, description="A lock still on after the grace period: return or recycle"
+    )
+    duplicate_window_days: int = Field(
+        90, ge=1, le=3650, description="A device traded in again within this many days is flagged"
+    )
+    velocity_max: int = Field(3, ge=1, le=1000, description="Trade-ins per customer per period")
+    velocity_days: int = Field(30, ge=1, le=365, description="The velocity period, in days")
 
     model_config = ConfigDict(
         extra="forbid",
@@ -140,6 +149,11 @@ class ProgramPatch(Strict):
     requote_lapse: Lapse | None = None
     second_opinion_above: MinorUnits | None = None
     second_opinion_sample_bp: BasisPoints | None = None
+    lock_grace_days: int | None = Field(None, ge=1, le=90)
+    lock_expiry: LockExpiry | None = None
+    duplicate_window_days: int | None = Field(None, ge=1, le=3650)
+    velocity_max: int | None = Field(None, ge=1, le=1000)
+    velocity_days: int | None = Field(None, ge=1, le=365)
 
 
 class ProgramOut(BaseModel):
@@ -162,6 +176,11 @@ class ProgramOut(BaseModel):
     requote_lapse: Lapse
     second_opinion_above: int | None
     second_opinion_sample_bp: int
+    lock_grace_days: int
+    lock_expiry: LockExpiry
+    duplicate_window_days: int
+    velocity_max: int
+    velocity_days: int
     version: int
     priced_variants: int
     created_at: datetime

@@ -47,6 +47,9 @@ class QuoteRequest(Strict):
         None, description="Optional: refused if the variant is not of this model"
     )
     answers: ConditionIn
+    imei: str | None = Field(
+        None, max_length=40, description="Optional: identified and screened with the quote"
+    )
 
 
 class LineOut(BaseModel):

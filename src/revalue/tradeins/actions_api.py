@@ -14,7 +14,7 @@ from revalue.domain.access import Role
 from revalue.http.auth import Grant, Guard, allow
 from revalue.http.errors import ERROR_RESPONSES
 from revalue.http.write import perform
-from revalue.tradeins import inspection, processing, schemas, service, views
+from revalue.tradeins import inspection, processing, schemas, screening, service, views
 from revalue.tradeins.scope import TRADE_IN
 
 router = APIRouter(responses=ERROR_RESPONSES, tags=["trade-ins"])
@@ -92,11 +92,12 @@ _action(
 )
 _action(
     "receive",
-    service.receive,
-    schemas.NoteIn,
+    screening.receive,
+    schemas.ReceiveIn,
     allow(ADMIN, ASSOCIATE, RECEIVER, scope=TRADE_IN),
     required=False,
-    doc="The device arrived at the processing site, or was handed over in store.",
+    doc="The device arrived at the processing site, or was handed over in store. Its "
+    "identifiers, when given, are identified and screened at once.",
 )
 _action(
     "inspect",
@@ -203,5 +204,6 @@ def expire_due(request: Request, grant: Grant = Depends(allow(ADMIN))) -> dict:
         lambda s, ctx: {
             "expired": service.expire_due(s, ctx),
             "lapsed": inspection.lapse_due(s, ctx),
+            "locked_rejected": screening.lapse_locks(s, ctx),
         },
     )

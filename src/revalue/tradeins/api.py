@@ -23,6 +23,8 @@ from revalue.tradeins import (
     grading_api,
     photos_api,
     schemas,
+    screening,
+    screening_api,
     service,
     views,
 )
@@ -33,6 +35,7 @@ router = APIRouter(responses=ERROR_RESPONSES)
 router.include_router(actions_api.router)
 router.include_router(grading_api.router)
 router.include_router(photos_api.router)
+router.include_router(screening_api.router)
 
 QUOTE_EXAMPLE = {
     "program_id": "demo",
@@ -73,6 +76,11 @@ def create_quote(
 
     def work(s, ctx):  # type: ignore[no-untyped-def]
         trade_in, quote = service.start(s, body, ctx)
+        if body.imei:
+            ids = schemas.IdentifiersIn(imei=body.imei)
+            # The new row was inserted with one statement, outside the session: load it, so
+            # the events the screening adds move its chain head.
+            screening.record_identity(s, service.get(s, trade_in.id), ids, stage="quote", ctx=ctx)
         return schemas.StartOut(
             quote=quotes.to_out(quote),
             trade_in_id=trade_in.id,

@@ -10,7 +10,7 @@ the program's terms say. Every step is an event on the custody chain.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ from revalue.domain.catalog import Category
 from revalue.domain.condition import Condition, Cosmetic
 from revalue.domain.context import Context
 from revalue.domain.errors import Conflict, InvalidInput
-from revalue.domain.inspection import priced_condition
+from revalue.domain.inspection import BLOCKING_LOCKS, priced_condition
 from revalue.domain.lifecycle import Action, State
 from revalue.domain.program import PayoutMethod
 from revalue.evidence import service as evidence
@@ -32,7 +32,7 @@ from revalue.quotes import service as quotes
 from revalue.quotes.models import Quote
 from revalue.quotes.schemas import ConditionIn
 from revalue.quotes.service import Priced
-from revalue.tradeins import repository, schemas
+from revalue.tradeins import repository, schemas, screening
 from revalue.tradeins.models import Inspection, TradeIn
 from revalue.tradeins.service import get, move, target
 
@@ -98,6 +98,10 @@ def assess(
         grades = {scale_id: library.grade_to_dict(g) for scale_id, g in graded.items()}
         tier = Cosmetic(grades[program.grading_scale]["price_tier"])
         condition = priced_condition(record, tier)
+        if record.locks & BLOCKING_LOCKS:
+            # A lock is the customer's to remove within the program's grace period: it holds
+            # the device (screening), it does not cut the offer.
+            condition = replace(condition, activation_lock_off=True)
         doc, scale_id = data.record.model_dump(mode="json"), program.grading_scale
     else:
         assert data.condition is not None  # the schema asks for one of the two
@@ -166,6 +170,8 @@ def inspect(session: Session, trade_in_id: str, data: schemas.InspectIn, ctx: Co
             "second_opinion": trade_in.second_opinion,
         },
     )
+    if data.record is not None and data.record.locks:
+        screening.record_locks(session, trade_in, frozenset(data.record.locks), ctx)
     _settle(session, trade_in, program, quote, found, outcome, quoted, ctx)
     return trade_in
 

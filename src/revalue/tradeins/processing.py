@@ -18,7 +18,7 @@ from revalue.domain.records import Route, SanitizationResult, route_allowed
 from revalue.ids import new_id
 from revalue.quotes import service as quotes
 from revalue.quotes.models import Quote
-from revalue.tradeins import repository, schemas
+from revalue.tradeins import repository, schemas, screening
 from revalue.tradeins.models import Disposition, Payment, Sanitization, TradeIn
 from revalue.tradeins.service import get, move, target
 
@@ -42,6 +42,7 @@ def reject(session: Session, trade_in_id: str, data: schemas.RejectIn, ctx: Cont
 def sanitize(session: Session, trade_in_id: str, data: schemas.SanitizeIn, ctx: Context) -> TradeIn:
     trade_in = get(session, trade_in_id)
     target(trade_in, Action.SANITIZE)
+    screening.refuse_if_locked(session, trade_in.id)
     if trade_in.second_opinion == "required":
         raise SecondOpinionPending(
             "a second inspector must grade this device before anything else happens to it",
@@ -96,6 +97,7 @@ def pay(session: Session, trade_in_id: str, data: schemas.NoteIn, ctx: Context) 
     """Pay exactly once: the state machine refuses a second pay, the unique row backs it up."""
     trade_in = get(session, trade_in_id)
     target(trade_in, Action.PAY)
+    screening.refuse_if_blocked(session, trade_in.id)
     owed = payable(session, trade_in)
     assert owed is not None  # a sanitized trade-in was accepted with a payout method
     amount, currency = owed
@@ -128,6 +130,8 @@ def dispose(session: Session, trade_in_id: str, data: schemas.DisposeIn, ctx: Co
     target(trade_in, Action.DISPOSE)
     record = repository.latest_sanitization(session, trade_in.id)
     result = SanitizationResult(record.result) if record else None
+    if data.route != Route.RECYCLE:
+        screening.refuse_if_blocked(session, trade_in.id)
     if trade_in.state == str(State.REJECTED) and data.route != Route.RECYCLE:
         raise SanitizationRequired(
             "a rejected device can only be recycled", field="route", route=str(data.route)

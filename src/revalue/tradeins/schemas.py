@@ -37,6 +37,47 @@ class NoteIn(Strict):
     note: str | None = Field(None, max_length=2000)
 
 
+class IdentifiersIn(Strict):
+    """The device's identifiers as read from it (or its box): spaces and dashes are fine."""
+
+    imei: str | None = Field(None, max_length=40, examples=["35 209900 176148 1"])
+    imei2: str | None = Field(None, max_length=40, description="A dual-SIM device's second")
+    meid: str | None = Field(None, max_length=40)
+    serial: str | None = Field(None, max_length=60, description="Laptops, tablets, watches")
+
+
+class ReceiveIn(NoteIn):
+    identifiers: IdentifiersIn | None = Field(
+        None, description="Screened at once: blocklist, repeats, the identified model"
+    )
+
+
+class FlagOut(BaseModel):
+    id: int
+    trade_in_id: str
+    kind: str
+    severity: str
+    reason: str
+    status: str
+    raised_at: datetime
+    due_at: datetime | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+    resolution: str | None
+
+
+class ResolveIn(Strict):
+    reason: str = Field(min_length=3, max_length=400, description="Why: kept with the flag")
+
+
+class ScreeningOut(BaseModel):
+    trade_in_id: str
+    identity: dict[str, Any] | None
+    checks: list[dict[str, Any]]
+    flags: list[FlagOut]
+    held: bool = Field(description="Blocklisted: can be neither paid for nor resold")
+
+
 class InspectIn(Strict):
     """The full inspection record, or (a quick check in store) the condition alone."""
 

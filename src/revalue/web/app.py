@@ -18,6 +18,7 @@ from revalue.customers.api import router as customers_router
 from revalue.db import make_engine, make_sessionmaker, read_only
 from revalue.events.api import router as events_router
 from revalue.grading.api import router as grading_router
+from revalue.identity.api import router as identity_router
 from revalue.http import auth, errors
 from revalue.http.auth import Grant, allow
 from revalue.http.deps import AppState, system_clock
@@ -71,6 +72,7 @@ def create_app(
         customers_router,
         events_router,
         grading_router,
+        identity_router,
     )
     for router in routers:
         app.include_router(router)
