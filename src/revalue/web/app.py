@@ -18,10 +18,10 @@ from revalue.customers.api import router as customers_router
 from revalue.db import make_engine, make_sessionmaker, read_only
 from revalue.events.api import router as events_router
 from revalue.grading.api import router as grading_router
-from revalue.identity.api import router as identity_router
 from revalue.http import auth, errors
 from revalue.http.auth import Grant, allow
 from revalue.http.deps import AppState, system_clock
+from revalue.identity.api import router as identity_router
 from revalue.programs.api import router as programs_router
 from revalue.quotes.api import router as quotes_router
 from revalue.tradeins.api import router as tradeins_router
