@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from revalue.catalog import repository as catalog_repository
 from revalue.catalog import service as catalog
-from revalue.cli import common, demo_inspection, demo_users
+from revalue.cli import common, demo_inspection, demo_screening, demo_users
 from revalue.cli.common import console
 from revalue.customers.schemas import ContactIn
 from revalue.db import make_sessionmaker
@@ -41,7 +41,7 @@ from revalue.programs import repository as programs_repository
 from revalue.programs import schemas as program_schemas
 from revalue.programs import service as programs
 from revalue.quotes.schemas import ConditionIn, QuoteRequest
-from revalue.tradeins import custody, inspection, processing, repository, schemas
+from revalue.tradeins import custody, inspection, processing, repository, schemas, screening
 from revalue.tradeins import service as tradeins
 
 PROGRAM_ID = "demo"
@@ -137,6 +137,7 @@ class Story:
     now: datetime
     at: datetime
     place: str
+    tacs: dict[str, str]  # the demo's TAC per phone and tablet model
 
     def ctx(self, actor: str, place: str | None = None) -> Context:
         return Context(actor=actor, place=place or self.place, now=self.at)
@@ -194,7 +195,8 @@ def walk(story: Story, variant: str, category: Category) -> None:
     accept = schemas.AcceptIn(payout_method=method, pathway=pathway, contact=contact)
     tradeins.accept(s, tid, accept, story.ctx("customer"))
     if in_person:
-        tradeins.receive(s, tid, schemas.NoteIn(), story.ctx(f"associate-{rng.randint(1, 90)}"))
+        associate = story.ctx(f"associate-{rng.randint(1, 90)}")
+        demo_screening.receive(story, tid, trade_in.model_id, category, story.tacs, associate)
         if not story.wait(12, 72):
             return
     else:
@@ -215,8 +217,11 @@ def walk(story: Story, variant: str, category: Category) -> None:
         if not story.wait(36, 96):
             return
         story.place = "processing-center-1"
-        tradeins.receive(s, tid, schemas.NoteIn(), story.ctx(f"receiver-{rng.randint(1, 6)}"))
+        receiver = story.ctx(f"receiver-{rng.randint(1, 6)}")
+        demo_screening.receive(story, tid, trade_in.model_id, category, story.tacs, receiver)
     story.place = "processing-center-1"  # stores send their devices on to be processed
+    if not demo_screening.settle_flags(story, tid):
+        return
     if not declared.activation_lock_off or rng.random() < 0.02:
         reason = (
             RejectReason.ACTIVATION_LOCKED
@@ -237,6 +242,8 @@ def walk(story: Story, variant: str, category: Category) -> None:
     if not story.wait(4, 36):
         return
     if not demo_inspection.inspect(story, tid, declared, category):
+        return
+    if not demo_screening.settle_flags(story, tid):
         return
     if not story.wait(2, 30):
         return
@@ -287,6 +294,7 @@ def _run(
             )
             return
         set_up(session, catalog_path, common.context(now, actor="demo"))
+        tacs = demo_screening.set_up(session, common.context(now, actor="demo"))
         demo_users.create(session, PROGRAM_ID, common.context(now, actor="demo"))
         facts = catalog_repository.variant_facts(session)
     by_category: dict[Category, list[tuple[str, object]]] = {}
@@ -309,12 +317,13 @@ def _run(
             )[0]
             start = now - timedelta(days=rng.uniform(0, 120))
             with factory.begin() as session:
-                walk(Story(session, rng, now, start, "web"), sku, category)
+                walk(Story(session, rng, now, start, "web", tacs), sku, category)
             progress.advance(task)
     with factory.begin() as session:
         sweep = common.context(now, actor="scheduler")
         expired = tradeins.expire_due(session, sweep)
         inspection.lapse_due(session, sweep)
+        screening.lapse_locks(session, sweep)
         summary(session, expired)
 
 

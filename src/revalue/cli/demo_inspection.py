@@ -69,8 +69,10 @@ def record_for(
         roll < worse_odds / 3 and Zone.SCREEN in ZONES_BY_CATEGORY[category]
     ):
         findings.append(_f(Zone.SCREEN, "crack", 1, rng.uniform(10, 60)))
+    # Now and then the customer forgot to sign out of Find My / their Google account.
+    locks = ["activation_lock"] if rng.random() < 0.03 else []
     return InspectionRecordIn.model_validate(
-        {"checks": checks, "battery_health_pct": battery, "findings": findings}
+        {"checks": checks, "battery_health_pct": battery, "findings": findings, "locks": locks}
     )
 
 

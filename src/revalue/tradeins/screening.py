@@ -86,6 +86,16 @@ def _note(session: Session, trade_in: TradeIn, action: str, data: dict, ctx: Con
     )
 
 
+def open_flags(session: Session, trade_in_id: str) -> list[ScreeningFlag]:
+    return list(
+        session.scalars(
+            select(ScreeningFlag)
+            .where(ScreeningFlag.trade_in_id == trade_in_id, ScreeningFlag.status == OPEN)
+            .order_by(ScreeningFlag.id)
+        )
+    )
+
+
 def raise_flag(
     session: Session,
     trade_in: TradeIn,
