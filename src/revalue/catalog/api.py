@@ -8,8 +8,8 @@ from starlette.concurrency import run_in_threadpool
 from revalue.catalog import schemas, service
 from revalue.domain.access import ALL_STAFF, Role
 from revalue.domain.catalog import Category
-from revalue.domain.errors import InvalidInput
 from revalue.http.auth import Grant, allow
+from revalue.http.body import text_body
 from revalue.http.deps import read_session
 from revalue.http.errors import ERROR_RESPONSES
 from revalue.http.write import perform
@@ -64,11 +64,7 @@ async def import_catalog(
     grant: Grant = Depends(allow(Role.ADMIN)),
 ):
     """Upsert models and variants from CSV (the format of ``GET /catalog/export``)."""
-    raw = await request.body()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"the file is not UTF-8 (byte {exc.start})", field="body") from None
+    raw, text = await text_body(request)
 
     def work(session, ctx):  # type: ignore[no-untyped-def]
         return asdict(service.import_csv(session, text, skip_invalid=skip_invalid))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -61,3 +62,12 @@ def unit_of_work() -> Iterator[Session]:
         raise typer.Exit(1) from None
     finally:
         eng.dispose()
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 file's text (a byte-order mark dropped); an unreadable file exits with 1."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        err_console.print(f"[red]cannot read {path}[/red]: {exc}")
+        raise typer.Exit(1) from None

@@ -52,11 +52,7 @@ def tac_import(
     """Replace one source's TAC rows with a file's, linking them to catalog models; report
     skipped rows by line. Apple maps (no TACs) are checked against the catalog instead."""
     common.require_schema()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        err_console.print(f"[red]cannot read {path}[/red]: {exc}")
-        raise typer.Exit(1) from None
+    text = common.read_text(path)
     if fmt is Format.APPLE:
         _check_apple(text)
         return

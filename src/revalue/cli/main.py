@@ -82,11 +82,7 @@ def catalog_import(
 ) -> None:
     """Import (upsert) models and variants from CSV. Any bad row: nothing is written."""
     common.require_schema()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        err_console.print(f"[red]cannot read {path}[/red]: {exc}")
-        raise typer.Exit(1) from None
+    text = common.read_text(path)
     with common.unit_of_work() as session:
         report = catalog.import_csv(session, text, skip_invalid=skip_invalid)
     for e in report.errors:

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from revalue.domain.access import Role
-from revalue.domain.errors import InvalidInput
 from revalue.http.auth import Grant, allow
+from revalue.http.body import text_body
 from revalue.http.deps import read_session
 from revalue.http.errors import ERROR_RESPONSES
 from revalue.http.write import perform
@@ -120,11 +120,7 @@ async def import_tacs(
 ):
     """Replace one source's TAC rows with the file's, linking them to catalog models. An
     Apple identifier map (no TACs) is checked against the catalog and nothing is written."""
-    raw = await request.body()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"the file is not UTF-8 (byte {exc.start})", field="body") from None
+    raw, text = await text_body(request)
 
     def work(session, ctx):  # type: ignore[no-untyped-def]
         if format is TacFormat.APPLE:

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from revalue.domain.access import Role
-from revalue.domain.errors import InvalidInput
 from revalue.http.auth import Grant, Scope, allow
+from revalue.http.body import text_body
 from revalue.http.deps import read_session
 from revalue.http.errors import ERROR_RESPONSES
 from revalue.http.write import perform
@@ -219,11 +219,7 @@ async def import_blocklist(
     grant: Grant = Depends(allow(A)),
 ) -> Any:
     """Add devices from CSV (columns imei,reason[,note]); one bad row refuses the file."""
-    raw = await request.body()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"the file is not UTF-8 (byte {exc.start})", field="body") from None
+    raw, text = await text_body(request)
 
     def work(s, ctx):  # type: ignore[no-untyped-def]
         return {"imported": blocklist.import_csv(s, text, source=source, ctx=ctx)}
