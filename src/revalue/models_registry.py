@@ -8,6 +8,7 @@ from sqlalchemy import MetaData
 def metadata() -> MetaData:
     from revalue.access import models as _access  # noqa: F401
     from revalue.catalog import models as _catalog  # noqa: F401
+    from revalue.certificates import models as _certificates  # noqa: F401
     from revalue.customers import models as _customers  # noqa: F401
     from revalue.db import Base
     from revalue.events import models as _events  # noqa: F401

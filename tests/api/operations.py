@@ -76,6 +76,11 @@ ACCESS: dict[tuple[str, str], frozenset] = {
     ("post", f"{TRADE_IN}/second-opinion"): frozenset({A, INS}),
     ("get", f"{TRADE_IN}/inspections"): STAFF | {PARTNER, CUSTOMER},
     ("get", "/grading/calibration"): frozenset({A, PM, AU}),
+    ("post", f"{TRADE_IN}/certificate"): frozenset({A, T}),
+    ("get", f"{TRADE_IN}/certificates"): STAFF | {PARTNER, CUSTOMER},
+    ("get", "/.well-known/revalue-certificate-keys.json"): frozenset({ANYONE}),
+    ("get", "/certificates/{certificate_id}"): frozenset({ANYONE}),
+    ("post", "/certificates/verify"): frozenset({ANYONE}),
     ("get", "/screening/flags"): frozenset({A, PM, R, INS, AU}),
     ("post", "/screening/flags/{flag_id}/clear"): frozenset({A, PM}),
     ("post", "/screening/flags/{flag_id}/confirm"): frozenset({A, PM}),
@@ -148,6 +153,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("post", "/screening/flags/{flag_id}/clear"): {"reason": "checked by hand"},
     ("post", "/screening/flags/{flag_id}/confirm"): {"reason": "checked by hand"},
     ("post", "/blocklist"): {"imei": "352099001761481", "reason": "stolen"},
+    ("post", "/certificates/verify"): {"certificate": {}, "signature": {}},
     ("post", "/customer/access/verify"): {"email": "nobody@example.com", "code": "000000"},
     ("post", WEBHOOKS): {
         "url": "https://partner.example/hooks",
@@ -268,6 +274,7 @@ def request_for(op: tuple[str, str], ids: Ids) -> tuple[str, str, dict[str, Any]
         sku=factories.PHONE,
         scale_id=ids.scale_id,
         flag_id=ids.flag_id,
+        certificate_id="cert_none",  # no such certificate: anyone gets 404
         entry_id=ids.entry_id,
         sha256="0" * 64,  # no such photo: an admitted caller gets 404
         imei="352099001761481",

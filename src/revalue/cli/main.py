@@ -10,7 +10,7 @@ from rich.table import Table
 
 from revalue import migrate
 from revalue.catalog import service as catalog
-from revalue.cli import common, grading, identity, retention, users, worker
+from revalue.cli import certificates, common, grading, identity, retention, users, worker
 from revalue.cli.common import console, err_console
 from revalue.config import get_settings
 from revalue.domain.condition import Cosmetic, Fault
@@ -31,6 +31,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(tradeins_app, name="trade-ins")
 app.add_typer(users.app, name="users")
 app.add_typer(retention.app, name="retention")
+app.add_typer(certificates.app, name="certificates")
 app.add_typer(grading.app, name="grading")
 app.command("worker")(worker.worker)
 app.command("identify")(identity.identify)

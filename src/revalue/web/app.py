@@ -13,6 +13,7 @@ from revalue import __version__
 from revalue.access import authn
 from revalue.access.api import router as access_router
 from revalue.catalog.api import router as catalog_router
+from revalue.certificates.api import router as certificates_router
 from revalue.config import Settings, get_settings
 from revalue.customers.api import router as customers_router
 from revalue.db import make_engine, make_sessionmaker, read_only
@@ -73,6 +74,7 @@ def create_app(
         events_router,
         grading_router,
         identity_router,
+        certificates_router,
     )
     for router in routers:
         app.include_router(router)

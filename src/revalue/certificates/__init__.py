@@ -1,0 +1,1 @@
+"""Certificates of sanitization: canonical JSON signed with Ed25519, verifiable by anyone."""

@@ -1,0 +1,88 @@
+"""Certificates over HTTP: issue one (staff), and verify any (anyone, no login): the published
+key list, a certificate by id, and an uploaded certificate document."""
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Request
+from sqlalchemy.orm import Session
+
+from revalue.certificates import service, signing
+from revalue.domain.access import ALL_STAFF, Role
+from revalue.http.auth import Grant, allow
+from revalue.http.deps import read_session, state
+from revalue.http.errors import ERROR_RESPONSES
+from revalue.http.write import perform
+from revalue.tradeins.scope import TRADE_IN
+
+router = APIRouter(responses=ERROR_RESPONSES, tags=["certificates"])
+KEYS_PATH = "/.well-known/revalue-certificate-keys.json"
+
+
+def _keys(request: Request) -> dict[str, str]:
+    return signing.public_keys(state(request).settings.secrets_dir)
+
+
+def _verdict(verdict: signing.Verdict) -> dict[str, Any]:
+    return {"valid": verdict.valid, "reason": verdict.reason, "key_id": verdict.key_id}
+
+
+@router.post("/trade-ins/{trade_in_id}/certificate", status_code=201)
+def issue_certificate(
+    trade_in_id: str,
+    request: Request,
+    grant: Grant = Depends(allow(Role.ADMIN, Role.TECHNICIAN, scope=TRADE_IN)),
+) -> Any:
+    """Sign the certificate of sanitization for a device with a passing record (the same
+    record again returns the same certificate)."""
+    secrets_dir = state(request).settings.secrets_dir
+
+    def work(s, ctx):  # type: ignore[no-untyped-def]
+        return service.issue(s, trade_in_id, secrets_dir=secrets_dir, ctx=ctx).document
+
+    return perform(request, work, status_code=201)
+
+
+@router.get("/trade-ins/{trade_in_id}/certificates")
+def trade_in_certificates(
+    trade_in_id: str,
+    grant: Grant = Depends(allow(*ALL_STAFF, partner=True, customer=True, scope=TRADE_IN)),
+    session: Session = Depends(read_session),
+) -> list[dict[str, Any]]:
+    """The trade-in's certificates, as signed."""
+    return [c.document for c in service.of_trade_in(session, trade_in_id)]
+
+
+@router.get(KEYS_PATH)
+def certificate_keys(request: Request, grant: Grant = Depends(allow(public=True))) -> dict:
+    """Every signing key ever used, by key id: verify any certificate offline with these."""
+    return {
+        "keys": [
+            {"key_id": kid, "alg": signing.ALG, "public_key": key}
+            for kid, key in _keys(request).items()
+        ]
+    }
+
+
+@router.get("/certificates/{certificate_id}")
+def get_certificate(
+    certificate_id: str,
+    request: Request,
+    grant: Grant = Depends(allow(public=True)),
+    session: Session = Depends(read_session),
+) -> dict[str, Any]:
+    """A certificate and whether it verifies, for anyone holding its id (no login)."""
+    document = service.get(session, certificate_id).document
+    return {
+        "document": document,
+        "verification": _verdict(signing.verify(document, _keys(request))),
+    }
+
+
+@router.post("/certificates/verify")
+def verify_certificate(
+    request: Request,
+    document: Any = Body(..., description="A certificate document as issued (JSON)"),
+    grant: Grant = Depends(allow(public=True)),
+) -> dict[str, Any]:
+    """Check a certificate someone gave you: valid, or what is wrong with it."""
+    return _verdict(signing.verify(document, _keys(request)))
