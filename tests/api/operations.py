@@ -80,6 +80,7 @@ ACCESS: dict[tuple[str, str], frozenset] = {
     ("get", f"{TRADE_IN}/certificates"): STAFF | {PARTNER, CUSTOMER},
     ("get", "/.well-known/revalue-certificate-keys.json"): frozenset({ANYONE}),
     ("get", "/certificates/{certificate_id}"): frozenset({ANYONE}),
+    ("get", "/certificates/{certificate_id}.pdf"): frozenset({ANYONE}),
     ("post", "/certificates/verify"): frozenset({ANYONE}),
     ("get", "/screening/flags"): frozenset({A, PM, R, INS, AU}),
     ("post", "/screening/flags/{flag_id}/clear"): frozenset({A, PM}),

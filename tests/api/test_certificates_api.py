@@ -56,3 +56,30 @@ def test_no_certificate_without_a_passing_record_and_nothing_is_written(client, 
 
 def test_an_unknown_certificate_is_a_404(anonymous, seeded):
     assert_error(anonymous.get("/certificates/cert_nope"), 404, "certificate_not_found")
+
+
+def test_the_pdf_shows_every_field_and_links_to_its_verification(client, anonymous, seeded):
+    import io
+
+    from pypdf import PdfReader
+
+    tid = sanitized(client)
+    doc = client.post(f"/trade-ins/{tid}/certificate").json()
+    cert = doc["certificate"]
+    r = anonymous.get(f"/certificates/{cert['certificate_id']}.pdf")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
+    flat = " ".join(text.split())
+    for value in (
+        cert["certificate_id"],
+        cert["standard"],
+        cert["media"]["manufacturer"],
+        cert["media"]["model"],
+        "purge",
+        "cryptographic erase",
+        "erased",
+        cert["performed_by"]["operator"],
+        doc["signature"]["key_id"],
+        f"/certificates/{cert['certificate_id']}",
+    ):
+        assert value in flat, value

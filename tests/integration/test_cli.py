@@ -8,6 +8,7 @@ from revalue import migrate
 from revalue.access import passwords
 from revalue.access import service as access
 from revalue.access.models import StaffSession, StaffUser
+from revalue.certificates.models import Certificate
 from revalue.cli.main import app
 from revalue.config import get_settings
 from revalue.customers.models import CustomerContact
@@ -22,8 +23,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli_db(database_url, engine, monkeypatch):
+def cli_db(database_url, engine, monkeypatch, tmp_path):
     monkeypatch.setenv("REVALUE_DATABASE_URL", database_url)
+    monkeypatch.setenv("REVALUE_SECRETS_DIR", str(tmp_path / "secrets"))
     get_settings.cache_clear()
     yield database_url
     get_settings.cache_clear()
@@ -94,6 +96,9 @@ def test_demo_walks_every_path_and_the_log_verifies(cli_db, sessions):
     for state in ("disposed", "returned", "cancelled", "expired", "paid"):
         assert states.get(state, 0) > 0, state
     assert "all verified" in result.text
+    with sessions() as s:
+        issued = s.scalar(select(func.count()).select_from(Certificate))
+    assert issued > 0  # a certificate for every device fully erased
     # A staff account for every role, and how to sign in with it, printed once.
     with sessions() as s:
         accounts = {u.email: [m.role for m in u.memberships] for u in access.list_all(s)}

@@ -4,9 +4,10 @@ key list, a certificate by id, and an uploaded certificate document."""
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Request
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from revalue.certificates import service, signing
+from revalue.certificates import pdf, service, signing
 from revalue.domain.access import ALL_STAFF, Role
 from revalue.http.auth import Grant, allow
 from revalue.http.deps import read_session, state
@@ -61,6 +62,23 @@ def certificate_keys(request: Request, grant: Grant = Depends(allow(public=True)
             for kid, key in _keys(request).items()
         ]
     }
+
+
+@router.get(
+    "/certificates/{certificate_id}.pdf",
+    response_class=Response,
+    responses={200: {"description": "The certificate as PDF", "content": {"application/pdf": {}}}},
+)
+def certificate_pdf(
+    certificate_id: str,
+    request: Request,
+    grant: Grant = Depends(allow(public=True)),
+    session: Session = Depends(read_session),
+) -> Response:
+    """The certificate for people: every field, and a QR code to this page's JSON twin."""
+    document = service.get(session, certificate_id).document
+    url = str(request.url_for("get_certificate", certificate_id=certificate_id))
+    return Response(pdf.render(document, url), media_type="application/pdf")
 
 
 @router.get("/certificates/{certificate_id}")

@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from revalue.catalog import repository as catalog_repository
 from revalue.catalog import service as catalog
+from revalue.certificates import service as certificates
 from revalue.cli import common, demo_inspection, demo_screening, demo_users
 from revalue.cli.common import console
+from revalue.config import get_settings
 from revalue.customers.schemas import ContactIn
 from revalue.db import make_sessionmaker
 from revalue.domain.access import Role
@@ -138,6 +140,7 @@ class Story:
     at: datetime
     place: str
     tacs: dict[str, str]  # the demo's TAC per phone and tablet model
+    secrets_dir: str  # where certificates' signing keys live
 
     def ctx(self, actor: str, place: str | None = None) -> Context:
         return Context(actor=actor, place=place or self.place, now=self.at)
@@ -255,6 +258,8 @@ def walk(story: Story, variant: str, category: Category) -> None:
         schemas.SanitizeIn(level=level, technique=technique, result=result),
         story.ctx(f"technician-{rng.randint(1, 5)}"),
     )
+    if result == SanitizationResult.ERASED:
+        certificates.issue(s, tid, secrets_dir=story.secrets_dir, ctx=story.ctx("erasure-desk"))
     if not story.wait(1, 24):
         return
     processing.pay(s, tid, schemas.NoteIn(), story.ctx("finance"))
@@ -317,7 +322,8 @@ def _run(
             )[0]
             start = now - timedelta(days=rng.uniform(0, 120))
             with factory.begin() as session:
-                walk(Story(session, rng, now, start, "web", tacs), sku, category)
+                story = Story(session, rng, now, start, "web", tacs, get_settings().secrets_dir)
+                walk(story, sku, category)
             progress.advance(task)
     with factory.begin() as session:
         sweep = common.context(now, actor="scheduler")
