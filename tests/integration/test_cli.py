@@ -15,7 +15,7 @@ from revalue.customers.models import CustomerContact
 from revalue.domain.access import Role
 from revalue.programs.models import Program
 from revalue.tradeins import repository
-from revalue.tradeins.models import CustodyEvent
+from revalue.tradeins.models import CustodyEvent, Payment
 from tests import auth, factories
 from tests.conftest import BACKEND
 
@@ -93,8 +93,12 @@ def test_demo_walks_every_path_and_the_log_verifies(cli_db, sessions):
     with sessions() as s:
         states = repository.state_counts(s, "demo")
     assert sum(states.values()) == 150
-    for state in ("disposed", "returned", "cancelled", "expired", "paid"):
+    # Which trade-ins are still paid-not-yet-disposed on the day varies with the random ids
+    # (the second-opinion sample is drawn from them): the end states and payments do not.
+    for state in ("disposed", "returned", "cancelled", "expired"):
         assert states.get(state, 0) > 0, state
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Payment)) > 0
     assert "all verified" in result.text
     with sessions() as s:
         issued = s.scalar(select(func.count()).select_from(Certificate))
