@@ -102,15 +102,8 @@ def issue(session: Session, trade_in_id: str, *, secrets_dir: str, ctx: Context)
         issued_by=ctx.actor,
     )
     session.add(row)
-    custody.append(
-        session,
-        trade_in,
-        action="certify",
-        from_state=trade_in.state,
-        to_state=trade_in.state,
-        ctx=ctx,
-        data={"certificate_id": certificate_id, "key_id": row.key_id},
-    )
+    data = {"certificate_id": certificate_id, "key_id": row.key_id}
+    custody.note(session, trade_in, "certify", data, ctx)
     contact = contacts.get(session, trade_in.id)
     if contact is not None and contact.email:
         OutboxNotifier().email(

@@ -46,15 +46,6 @@ def find(session: Session, token: str, now: datetime) -> CustomerLink | None:
     return link
 
 
-def revoke(session: Session, token: str, ctx: Context) -> bool:
-    """Revoke one link (the customer's own); revoking twice changes nothing."""
-    link = find(session, token, ctx.now)
-    if link is None:
-        return False
-    link.revoked_at = ctx.now
-    return True
-
-
 def revoke_all(session: Session, trade_in_id: str, ctx: Context) -> int:
     """Revoke every live link of a trade-in; how many were live."""
     result = session.execute(

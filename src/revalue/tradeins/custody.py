@@ -31,6 +31,22 @@ def append(session: Session, trade_in: TradeIn, **event: Any) -> None:
     repository.insert_event(session, link(trade_in, **event))
 
 
+def note(
+    session: Session, trade_in: TradeIn, action: str, data: dict[str, Any], ctx: Context
+) -> None:
+    """An event on the chain that does not move the trade-in (a check, a photo, a
+    certificate, an erasure)."""
+    append(
+        session,
+        trade_in,
+        action=action,
+        from_state=trade_in.state,
+        to_state=trade_in.state,
+        ctx=ctx,
+        data=data,
+    )
+
+
 def link(
     trade_in: TradeIn,
     *,

@@ -176,15 +176,8 @@ def upload_photo(
             ctx=ctx,
         )
         if created:  # evidence joins the chain of custody: who took which photo, when
-            custody.append(
-                s,
-                trade_in,
-                action="photo",
-                from_state=trade_in.state,
-                to_state=trade_in.state,
-                ctx=ctx,
-                data={"sha256": photo.sha256, "content_type": photo.content_type},
-            )
+            data = {"sha256": photo.sha256, "content_type": photo.content_type}
+            custody.note(s, trade_in, "photo", data, ctx)
         return _out(photo)
 
     fingerprint = f"{upload.sha256}\n{upload.caption}".encode()

@@ -63,13 +63,5 @@ def run(session: Session, ctx: Context, *, dry_run: bool = False) -> Report:
         contacts.erase(contact, ctx)
         notify.forget(session, contact.id)
         links.revoke_all(session, trade_in.id, ctx)
-        custody.append(
-            session,
-            trade_in,
-            action=ERASE_ACTION,
-            from_state=trade_in.state,
-            to_state=trade_in.state,
-            ctx=ctx,
-            data={"contact_ref": contact.id},
-        )
+        custody.note(session, trade_in, ERASE_ACTION, {"contact_ref": contact.id}, ctx)
     return report

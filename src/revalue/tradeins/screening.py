@@ -73,19 +73,6 @@ class FlagResolved(Conflict):
     code = "flag_already_resolved"
 
 
-def _note(session: Session, trade_in: TradeIn, action: str, data: dict, ctx: Context) -> None:
-    """An event on the chain that does not move the trade-in."""
-    custody.append(
-        session,
-        trade_in,
-        action=action,
-        from_state=trade_in.state,
-        to_state=trade_in.state,
-        ctx=ctx,
-        data=data,
-    )
-
-
 def open_flags(session: Session, trade_in_id: str) -> list[ScreeningFlag]:
     return list(
         session.scalars(
@@ -126,7 +113,7 @@ def raise_flag(
     )
     session.add(flag)
     session.flush()
-    _note(
+    custody.note(
         session,
         trade_in,
         "flag",
@@ -154,7 +141,7 @@ def record_identity(
     row.stage, row.recorded_at, row.recorded_by = stage, ctx.now, ctx.actor
     session.add(row)
     session.flush()
-    _note(
+    custody.note(
         session,
         trade_in,
         "identify",
@@ -200,7 +187,7 @@ def _check_blocklist(session: Session, trade_in: TradeIn, imei: str, ctx: Contex
             checked_by=ctx.actor,
         )
     )
-    _note(
+    custody.note(
         session,
         trade_in,
         "check",
@@ -350,7 +337,7 @@ def resolve(
     flag.status = CONFIRMED if confirm else CLEARED
     flag.resolved_at, flag.resolved_by, flag.resolution = ctx.now, ctx.actor, reason
     trade_in = get(session, flag.trade_in_id)
-    _note(
+    custody.note(
         session,
         trade_in,
         "flag_" + flag.status,

@@ -17,6 +17,7 @@ from revalue.http.deps import read_session
 from revalue.http.errors import ERROR_RESPONSES
 from revalue.http.write import perform
 from revalue.identity import blocklist
+from revalue.identity.identifiers import format_imei
 from revalue.identity.models import DeviceCheck, DeviceIdentity, ScreeningFlag
 from revalue.schemas_common import Strict
 from revalue.tradeins import repository, screening, service
@@ -138,8 +139,6 @@ def trade_in_screening(
 
 
 def _identity(row: DeviceIdentity) -> dict[str, Any]:
-    from revalue.identity.identifiers import format_imei
-
     return {
         "imei": row.imei and format_imei(row.imei),
         "imei2": row.imei2 and format_imei(row.imei2),
