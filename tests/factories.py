@@ -45,6 +45,8 @@ def program_in(**overrides: object) -> program_schemas.ProgramIn:
         "name": "Acme Trade-In",
         "currency": "USD",
         "accepted_categories": ["smartphone", "tablet", "laptop", "wearable"],
+        # No random erasure verification: the tests that want it ask for it.
+        "erasure_verification_bp": 0,
         "pathways": ["in_store", "mail_in", "kiosk", "business_lot"],
         "payout_options": [
             {"method": "cash", "bonus_bp": 0},

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
 
 # Money in minor units: whole, never negative, never fractional (12.5 is refused, not rounded).
 MinorUnits = Annotated[StrictInt, Field(ge=0, le=10**12, examples=[12900])]
 BasisPoints = Annotated[StrictInt, Field(ge=0, le=10_000, examples=[1000])]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$", examples=["acme-uk"])]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"])]
+# A time with its offset, stored and shown in UTC.
+UTCTime = Annotated[AwareDatetime, AfterValidator(lambda t: t.astimezone(UTC))]
 
 
 class Strict(BaseModel):

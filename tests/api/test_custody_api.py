@@ -102,7 +102,14 @@ def test_custody_events_carry_what_happened(client, seeded):
         # The random sample for a second opinion is fixed by the trade-in's id.
         "second_opinion": "sampled" if sampled(tid, 500) else None,
     }
-    assert events["sanitize"]["data"] == SANITIZED
+    assert events["sanitize"]["data"] == {
+        **SANITIZED,
+        "record_id": t["sanitization"]["record_id"],
+        "media": 1,
+        "tool": None,
+        "source": "manual",
+        "verification": "not_sampled",
+    }
     assert events["pay"]["data"] == {
         "amount": t["payment"]["amount"],
         "currency": "USD",

@@ -10,7 +10,7 @@ from revalue.domain.errors import RevalueError
 from revalue.programs import schemas as program_schemas
 from revalue.programs import service as programs
 from revalue.quotes.schemas import QuoteRequest
-from revalue.tradeins import inspection, processing, schemas, service
+from revalue.tradeins import inspection, processing, sanitization, schemas, service
 from revalue.tradeins.models import CustodyEvent, Payment
 from tests import factories
 
@@ -26,7 +26,7 @@ def sanitized_trade_in(sessions) -> str:
         service.accept(s, t.id, schemas.AcceptIn(payout_method="cash", pathway="kiosk"), c)
         service.receive(s, t.id, schemas.NoteIn(), c)
         inspection.inspect(s, t.id, schemas.InspectIn(condition=factories.condition()), c)
-        processing.sanitize(
+        sanitization.sanitize(
             s,
             t.id,
             schemas.SanitizeIn(level="purge", technique="cryptographic_erase", result="erased"),

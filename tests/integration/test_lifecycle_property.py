@@ -11,7 +11,15 @@ from revalue.domain.errors import RevalueError
 from revalue.domain.lifecycle import TRANSITIONS, Action, State, allowed_actions
 from revalue.domain.program import Pathway
 from revalue.quotes.schemas import QuoteRequest
-from revalue.tradeins import custody, inspection, processing, repository, schemas, service
+from revalue.tradeins import (
+    custody,
+    inspection,
+    processing,
+    repository,
+    sanitization,
+    schemas,
+    service,
+)
 from revalue.tradeins.models import Payment
 from tests import factories
 
@@ -47,7 +55,7 @@ CALLS = {
     "decline_requote": lambda s, t, c, d: service.decline_requote(s, t, schemas.NoteIn(), c),
     "reject": lambda s, t, c, d: processing.reject(s, t, schemas.RejectIn(reason="other"), c),
     "return": lambda s, t, c, d: service.return_device(s, t, schemas.ShipmentIn(), c),
-    "sanitize": lambda s, t, c, d: processing.sanitize(
+    "sanitize": lambda s, t, c, d: sanitization.sanitize(
         s,
         t,
         schemas.SanitizeIn(
@@ -64,6 +72,9 @@ CALLS = {
     "cancel": lambda s, t, c, d: service.cancel(s, t, schemas.NoteIn(), c),
     "expire": lambda s, t, c, d: service.expire(s, t, c),
 }
+
+
+RECORDED_AS = {"sanitize": ("sanitize", "sanitize_failed")}
 
 
 @settings(
@@ -106,7 +117,8 @@ def test_random_action_sequences_through_the_services(sessions, seeded, data):
             # second opinion may offer a re-quote or raise the offer at once): each step a
             # transition of the table, ending in the state the trade-in is now in.
             new = repository.events(s, tid)[events:]
-            assert new and new[0].action == name
+            # An erasure that did not erase everything is recorded as sanitize_failed.
+            assert new and new[0].action in RECORDED_AS.get(name, (name,))
             assert all(e.action in ("offer_requote", "raise_offer") for e in new[1:])
             walked = state
             for e in new:

@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from revalue.catalog import repository as catalog_repository
 from revalue.catalog import service as catalog
-from revalue.certificates import service as certificates
-from revalue.cli import common, demo_inspection, demo_screening, demo_users
+from revalue.cli import common, demo_erasure, demo_inspection, demo_screening, demo_users
 from revalue.cli.common import console
 from revalue.config import get_settings
 from revalue.customers.schemas import ContactIn
@@ -36,14 +35,19 @@ from revalue.domain.records import (
     RejectReason,
     Route,
     SanitizationLevel,
-    SanitizationResult,
-    SanitizationTechnique,
 )
 from revalue.programs import repository as programs_repository
 from revalue.programs import schemas as program_schemas
 from revalue.programs import service as programs
 from revalue.quotes.schemas import ConditionIn, QuoteRequest
-from revalue.tradeins import custody, inspection, processing, repository, schemas, screening
+from revalue.tradeins import (
+    custody,
+    inspection,
+    processing,
+    repository,
+    schemas,
+    screening,
+)
 from revalue.tradeins import service as tradeins
 
 PROGRAM_ID = "demo"
@@ -66,12 +70,6 @@ METHOD_WEIGHTS = {
     PayoutMethod.LOYALTY_POINTS: 5,
 }
 COSMETIC_WEIGHTS = {Cosmetic.FLAWLESS: 20, Cosmetic.GOOD: 45, Cosmetic.FAIR: 25, Cosmetic.POOR: 10}
-WIPE = {
-    Category.SMARTPHONE: (SanitizationLevel.PURGE, SanitizationTechnique.CRYPTOGRAPHIC_ERASE),
-    Category.TABLET: (SanitizationLevel.PURGE, SanitizationTechnique.CRYPTOGRAPHIC_ERASE),
-    Category.LAPTOP: (SanitizationLevel.PURGE, SanitizationTechnique.BLOCK_ERASE),
-    Category.WEARABLE: (SanitizationLevel.CLEAR, SanitizationTechnique.FACTORY_RESET_VERIFIED),
-}
 
 
 def demo_program() -> program_schemas.ProgramIn:
@@ -167,9 +165,11 @@ def _declared(rng: random.Random, category: Category) -> ConditionIn:
     )
 
 
-def _route(grade: str | None, result: str, rng: random.Random) -> Route:
-    if result != SanitizationResult.ERASED or grade is None:
+def _route(grade: str | None, destroyed: bool, rng: random.Random) -> Route:
+    if grade is None:
         return Route.RECYCLE
+    if destroyed:  # the storage is gone: what else works goes for parts
+        return Route.PARTS
     if grade in ("A", "B"):
         return Route.MARKETPLACE if rng.random() < 0.3 else Route.REFURBISH_RESELL
     return Route.WHOLESALE if grade == "C" else Route.PARTS
@@ -250,25 +250,17 @@ def walk(story: Story, variant: str, category: Category) -> None:
         return
     if not story.wait(2, 30):
         return
-    level, technique = WIPE[category]
-    result = rng.choices(list(SanitizationResult), weights=[97, 2, 1])[0]
-    processing.sanitize(
-        s,
-        tid,
-        schemas.SanitizeIn(level=level, technique=technique, result=result),
-        story.ctx(f"technician-{rng.randint(1, 5)}"),
-    )
-    if result == SanitizationResult.ERASED:
-        certificates.issue(s, tid, secrets_dir=story.secrets_dir, ctx=story.ctx("erasure-desk"))
+    if not demo_erasure.erase(story, tid, category):
+        return
     if not story.wait(1, 24):
         return
     processing.pay(s, tid, schemas.NoteIn(), story.ctx("finance"))
     if not story.wait(24, 240):
         return
     grade = repository.latest_inspection(s, tid).grade
-    processing.dispose(
-        s, tid, schemas.DisposeIn(route=_route(grade, result, rng)), story.ctx("disposition-desk")
-    )
+    destroyed = repository.latest_sanitization(s, tid).level == SanitizationLevel.DESTROY
+    route = _route(grade, destroyed, rng)
+    processing.dispose(s, tid, schemas.DisposeIn(route=route), story.ctx("disposition-desk"))
 
 
 def run(*, count: int, seed: int, if_empty: bool, catalog_path: Path) -> None:

@@ -22,6 +22,7 @@ class State(StrEnum):
     REQUOTE_OFFERED = "requote_offered"
     REQUOTE_ACCEPTED = "requote_accepted"
     REQUOTE_DECLINED = "requote_declined"
+    SANITIZATION_FAILED = "sanitization_failed"  # not fully erased: erase again, or destroy
     SANITIZED = "sanitized"
     PAID = "paid"
     DISPOSED = "disposed"
@@ -45,6 +46,8 @@ class Action(StrEnum):
     ACCEPT_REQUOTE = "accept_requote"
     DECLINE_REQUOTE = "decline_requote"
     SANITIZE = "sanitize"
+    SANITIZE_FAILED = "sanitize_failed"  # a record that did not fully erase every medium
+    VERIFICATION_FAILED = "verification_failed"  # an independent check found data left
     PAY = "pay"
     DISPOSE = "dispose"
     RETURN = "return"
@@ -81,6 +84,14 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (S.REQUOTE_ACCEPTED, A.SECOND_OPINION): S.REQUOTE_ACCEPTED,
     (S.SANITIZED, A.SECOND_OPINION): S.SANITIZED,
     (S.REQUOTE_ACCEPTED, A.SANITIZE): S.SANITIZED,
+    (S.INSPECTED, A.SANITIZE_FAILED): S.SANITIZATION_FAILED,
+    (S.REQUOTE_ACCEPTED, A.SANITIZE_FAILED): S.SANITIZATION_FAILED,
+    # A failed or partial erasure goes back to sanitization: erased again, or the storage
+    # destroyed (a Destroy record), until a record passes.
+    (S.SANITIZATION_FAILED, A.SANITIZE): S.SANITIZED,
+    (S.SANITIZATION_FAILED, A.SANITIZE_FAILED): S.SANITIZATION_FAILED,
+    (S.SANITIZATION_FAILED, A.SECOND_OPINION): S.SANITIZATION_FAILED,
+    (S.SANITIZED, A.VERIFICATION_FAILED): S.SANITIZATION_FAILED,
     (S.REQUOTE_DECLINED, A.RETURN): S.RETURNED,
     (S.SANITIZED, A.PAY): S.PAID,
     (S.PAID, A.DISPOSE): S.DISPOSED,
@@ -100,6 +111,8 @@ INTERNAL = frozenset(
         Action.RAISE_OFFER,
         Action.REQUOTE_LAPSED_RETURN,
         Action.REQUOTE_LAPSED_ACCEPT,
+        Action.SANITIZE_FAILED,
+        Action.VERIFICATION_FAILED,
     }
 )
 

@@ -37,6 +37,8 @@ class Program(Base):
     requote_lapse: Mapped[str] = mapped_column(String(10), default="return")
     second_opinion_above: Mapped[int | None] = mapped_column(Integer)
     second_opinion_sample_bp: Mapped[int] = mapped_column(Integer, default=500)
+    # Independent verification of erasure: R2 practice is a sample of at least 5 %.
+    erasure_verification_bp: Mapped[int] = mapped_column(Integer, default=500)
     # Screening: days a customer has to remove a lock and what happens after (return or
     # recycle), how far back a repeat IMEI counts, and how many trade-ins per customer in how
     # many days before velocity is flagged.

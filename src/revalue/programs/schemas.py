@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -22,7 +21,7 @@ from revalue.domain.pricing import (
     DEFAULT_MONTHLY_DEPRECIATION_BP,
 )
 from revalue.domain.program import ObjectiveMetric, Pathway, PayoutMethod, ResaleStrategy
-from revalue.schemas_common import BasisPoints, CurrencyCode, MinorUnits, Slug, Strict
+from revalue.schemas_common import BasisPoints, CurrencyCode, MinorUnits, Slug, Strict, UTCTime
 
 
 class PayoutOptionIn(Strict):
@@ -40,8 +39,6 @@ def _one_per_method(options: list[PayoutOptionIn]) -> list[PayoutOptionIn]:
 PayoutOptions = Annotated[
     list[PayoutOptionIn], Field(min_length=1), AfterValidator(_one_per_method)
 ]
-# A time with its offset, stored and shown in UTC.
-UTCTime = Annotated[AwareDatetime, AfterValidator(lambda t: t.astimezone(UTC))]
 
 
 class ObjectiveIn(Strict):
@@ -101,6 +98,9 @@ class ProgramIn(Strict):
     second_opinion_sample_bp: BasisPoints = Field(
         500, description="Share of inspections a second inspector checks at random"
     )
+    erasure_verification_bp: BasisPoints = Field(
+        500, description="Share of erasure records someone other than the operator verifies"
+    )
     lock_grace_days: int = Field(14, ge=1, le=90, description="Days to remove a lock found")
     lock_expiry: LockExpiry = Field(
         LockExpiry.RETURN, description="A lock still on after the grace period: return or recycle"
@@ -149,6 +149,7 @@ class ProgramPatch(Strict):
     requote_lapse: Lapse | None = None
     second_opinion_above: MinorUnits | None = None
     second_opinion_sample_bp: BasisPoints | None = None
+    erasure_verification_bp: BasisPoints | None = None
     lock_grace_days: int | None = Field(None, ge=1, le=90)
     lock_expiry: LockExpiry | None = None
     duplicate_window_days: int | None = Field(None, ge=1, le=3650)
@@ -176,6 +177,7 @@ class ProgramOut(BaseModel):
     requote_lapse: Lapse
     second_opinion_above: int | None
     second_opinion_sample_bp: int
+    erasure_verification_bp: int
     lock_grace_days: int
     lock_expiry: LockExpiry
     duplicate_window_days: int

@@ -14,7 +14,15 @@ from revalue.domain.access import Role
 from revalue.http.auth import Grant, Guard, allow
 from revalue.http.errors import ERROR_RESPONSES
 from revalue.http.write import perform
-from revalue.tradeins import inspection, processing, schemas, screening, service, views
+from revalue.tradeins import (
+    inspection,
+    processing,
+    sanitization,
+    schemas,
+    screening,
+    service,
+    views,
+)
 from revalue.tradeins.scope import TRADE_IN
 
 router = APIRouter(responses=ERROR_RESPONSES, tags=["trade-ins"])
@@ -153,11 +161,16 @@ _action(
 )
 _action(
     "sanitize",
-    processing.sanitize,
+    sanitization.sanitize,
     schemas.SanitizeIn,
     allow(ADMIN, TECHNICIAN, scope=TRADE_IN),
     required=True,
-    doc="Record the data sanitization: NIST SP 800-88 level, technique and result.",
+    doc=(
+        "Record an erasure: NIST SP 800-88 level, technique and result, per storage medium, "
+        "with the tool, times, verification method and destination. A record that did not "
+        "erase every medium sends the device to sanitization_failed: erase it again or "
+        "destroy its storage."
+    ),
 )
 _action(
     "pay",

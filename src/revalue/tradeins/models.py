@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from revalue.db import Base, JSONDoc, UTCDateTime
@@ -76,7 +76,12 @@ class Inspection(Base):
 
 
 class Sanitization(Base):
+    """One erasure of a device, by hand or imported from an erasure tool's report. The
+    level, technique and result sum up its media: the weakest level, the worst result."""
+
     __tablename__ = "sanitizations"
+    # An erasure tool's report is imported once: importing it again finds this row.
+    __table_args__ = (UniqueConstraint("source", "report_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     trade_in_id: Mapped[str] = mapped_column(ForeignKey("trade_ins.id"), index=True)
@@ -84,7 +89,39 @@ class Sanitization(Base):
     technique: Mapped[str] = mapped_column(String(40))
     result: Mapped[str] = mapped_column(String(30))
     operator: Mapped[str] = mapped_column(String(120))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    tool: Mapped[str] = mapped_column(String(120), default="")
+    tool_version: Mapped[str] = mapped_column(String(60), default="")
+    # How the tool or operator checked the technique completed (NIST: verification).
+    verification_method: Mapped[str] = mapped_column(String(200), default="")
+    destination: Mapped[str] = mapped_column(String(200), default="")
+    location: Mapped[str] = mapped_column(String(120), default="")
+    # "manual", or the import format (revalue-json, revalue-csv, blancco-xml) ...
+    source: Mapped[str] = mapped_column(String(30), default="manual")
+    report_id: Mapped[str | None] = mapped_column(String(120))  # ... and the tool's report id
+    # Independent verification (domain.records.Verification) by someone else than the operator.
+    verification: Mapped[str] = mapped_column(String(20), default="not_sampled")
+    verifier: Mapped[str | None] = mapped_column(String(120))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verifier_method: Mapped[str | None] = mapped_column(String(200))
+    verifier_note: Mapped[str | None] = mapped_column(String(400))
+
+
+class SanitizationMedium(Base):
+    """A storage medium of the device and what was done to it (R2 Appendix B: a record per
+    storage identifier)."""
+
+    __tablename__ = "sanitization_media"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sanitization_id: Mapped[int] = mapped_column(ForeignKey("sanitizations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    identifier: Mapped[str] = mapped_column(String(120), default="")  # the medium's serial
+    capacity_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    level: Mapped[str] = mapped_column(String(10))
+    technique: Mapped[str] = mapped_column(String(40))
+    result: Mapped[str] = mapped_column(String(30))
 
 
 class Payment(Base):

@@ -1,4 +1,5 @@
-"""Trade-in use cases at the processing site: reject, inspect, sanitize, pay, dispose.
+"""Trade-in use cases at the processing site: reject, pay, dispose (inspection and
+sanitization have their own modules).
 
 Like every action, each first asks the domain whether it is allowed (``service.target``), so an
 illegal one changes nothing, then writes its record, the new state and the custody event in the
@@ -14,12 +15,18 @@ from sqlalchemy.orm import Session
 from revalue.domain.context import Context
 from revalue.domain.errors import Conflict
 from revalue.domain.lifecycle import Action, State
-from revalue.domain.records import Route, SanitizationResult, route_allowed
+from revalue.domain.records import (
+    Route,
+    SanitizationLevel,
+    SanitizationResult,
+    Verification,
+    route_refusal,
+)
 from revalue.ids import new_id
 from revalue.quotes import service as quotes
 from revalue.quotes.models import Quote
-from revalue.tradeins import repository, schemas, screening
-from revalue.tradeins.models import Disposition, Payment, Sanitization, TradeIn
+from revalue.tradeins import repository, sanitization, schemas, screening
+from revalue.tradeins.models import Disposition, Payment, TradeIn
 from revalue.tradeins.service import get, move, target
 
 
@@ -27,37 +34,11 @@ class SanitizationRequired(Conflict):
     code = "sanitization_required"
 
 
-class SecondOpinionPending(Conflict):
-    code = "second_opinion_required"
-
-
 def reject(session: Session, trade_in_id: str, data: schemas.RejectIn, ctx: Context) -> TradeIn:
     trade_in = get(session, trade_in_id)
     target(trade_in, Action.REJECT)
     trade_in.reason = str(data.reason) + (f": {data.note}" if data.note else "")
     move(session, trade_in, Action.REJECT, ctx, {"reason": str(data.reason), "note": data.note})
-    return trade_in
-
-
-def sanitize(session: Session, trade_in_id: str, data: schemas.SanitizeIn, ctx: Context) -> TradeIn:
-    trade_in = get(session, trade_in_id)
-    target(trade_in, Action.SANITIZE)
-    screening.refuse_if_locked(session, trade_in.id)
-    if trade_in.second_opinion == "required":
-        raise SecondOpinionPending(
-            "a second inspector must grade this device before anything else happens to it",
-            field="trade_in_id",
-        )
-    record = {
-        "level": str(data.level),
-        "technique": str(data.technique),
-        "result": str(data.result),
-    }
-    repository.add(
-        session,
-        Sanitization(trade_in_id=trade_in.id, operator=ctx.actor, completed_at=ctx.now, **record),
-    )
-    move(session, trade_in, Action.SANITIZE, ctx, record)
     return trade_in
 
 
@@ -98,6 +79,7 @@ def pay(session: Session, trade_in_id: str, data: schemas.NoteIn, ctx: Context) 
     trade_in = get(session, trade_in_id)
     target(trade_in, Action.PAY)
     screening.refuse_if_blocked(session, trade_in.id)
+    sanitization.refuse_unverified(session, trade_in.id)
     owed = payable(session, trade_in)
     assert owed is not None  # a sanitized trade-in was accepted with a payout method
     amount, currency = owed
@@ -129,17 +111,21 @@ def dispose(session: Session, trade_in_id: str, data: schemas.DisposeIn, ctx: Co
     trade_in = get(session, trade_in_id)
     target(trade_in, Action.DISPOSE)
     record = repository.latest_sanitization(session, trade_in.id)
-    result = SanitizationResult(record.result) if record else None
     if data.route != Route.RECYCLE:
         screening.refuse_if_blocked(session, trade_in.id)
     if trade_in.state == str(State.REJECTED) and data.route != Route.RECYCLE:
         raise SanitizationRequired(
             "a rejected device can only be recycled", field="route", route=str(data.route)
         )
-    if not route_allowed(route=data.route, sanitization=result):
+    refusal = route_refusal(
+        route=data.route,
+        result=SanitizationResult(record.result) if record else None,
+        level=SanitizationLevel(record.level) if record else None,
+        verification=Verification(record.verification) if record else None,
+    )
+    if refusal:
         raise SanitizationRequired(
-            f"route {data.route} puts the device in someone else's hands: it needs a "
-            f"sanitization that fully erased it (last result: {result or 'none'})",
+            f"route {data.route} puts the device in someone else's hands: {refusal}",
             field="route",
             route=str(data.route),
         )

@@ -3,21 +3,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from revalue.customers.schemas import ContactIn
 from revalue.domain.lifecycle import Action, State
 from revalue.domain.program import Pathway, PayoutMethod
 from revalue.domain.records import (
+    MediumKind,
     RejectReason,
     Route,
     SanitizationLevel,
     SanitizationResult,
     SanitizationTechnique,
+    Verification,
 )
 from revalue.grading.schemas import InspectionRecordIn
 from revalue.quotes.schemas import ConditionIn, QuoteOut
-from revalue.schemas_common import MoneyOut, Strict
+from revalue.schemas_common import MoneyOut, Strict, UTCTime
 
 
 class AcceptIn(Strict):
@@ -99,10 +101,113 @@ class RejectIn(Strict):
     note: str | None = Field(None, max_length=2000)
 
 
-class SanitizeIn(Strict):
+class MediumIn(Strict):
+    kind: MediumKind = MediumKind.INTERNAL_STORAGE
+    identifier: str = Field("", max_length=120, description="The medium's own serial number")
+    capacity_bytes: int | None = Field(None, ge=0, le=10**15)
     level: SanitizationLevel = Field(examples=["purge"])
     technique: SanitizationTechnique = Field(examples=["cryptographic_erase"])
     result: SanitizationResult = Field(examples=["erased"])
+
+    @model_validator(mode="after")
+    def _technique_fits_level(self) -> MediumIn:
+        destroyed = self.technique == SanitizationTechnique.PHYSICAL_DESTRUCTION
+        if destroyed != (self.level == SanitizationLevel.DESTROY):
+            raise ValueError("physical destruction is the Destroy level, and only it")
+        reset = self.technique == SanitizationTechnique.FACTORY_RESET_VERIFIED
+        if reset and self.level != SanitizationLevel.CLEAR:
+            raise ValueError("a factory reset is a Clear (NIST SP 800-88), not a Purge")
+        return self
+
+
+class SanitizeIn(Strict):
+    """One erasure of the device: either its ``media`` one by one (a laptop's SSD, a phone's
+    SD card), or ``level``, ``technique`` and ``result`` for its one internal storage."""
+
+    # Before the summary fields: their validator looks at it.
+    media: list[MediumIn] | None = Field(None, min_length=1, max_length=16)
+    level: SanitizationLevel | None = Field(None, examples=["purge"], validate_default=True)
+    technique: SanitizationTechnique | None = Field(
+        None, examples=["cryptographic_erase"], validate_default=True
+    )
+    result: SanitizationResult | None = Field(None, examples=["erased"], validate_default=True)
+    tool: str = Field("", max_length=120, examples=["Revalue Wipe"])
+    tool_version: str = Field("", max_length=60, examples=["4.2.1"])
+    started_at: UTCTime | None = None
+    completed_at: UTCTime | None = Field(None, description="Defaults to the time of recording")
+    verification_method: str = Field("", max_length=200, examples=["full read-back of every block"])
+    destination: str = Field("", max_length=200, examples=["refurbishment, site LDN-1"])
+
+    @field_validator("level", "technique", "result")
+    @classmethod
+    def _device_or_media(cls, value: Any, info: ValidationInfo) -> Any:
+        if "media" not in info.data:  # media itself was malformed: that error says enough
+            return value
+        if info.data["media"] is None and value is None:
+            raise ValueError(f"give {info.field_name}, or media (one entry per storage medium)")
+        if info.data["media"] is not None and value is not None:
+            raise ValueError(f"with media, give {info.field_name} per medium, not here")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SanitizeIn:
+        if self.media is None:
+            MediumIn(level=self.level, technique=self.technique, result=self.result)
+        if self.started_at and self.completed_at and self.started_at > self.completed_at:
+            raise ValueError("started_at is after completed_at")
+        return self
+
+    def all_media(self) -> list[MediumIn]:
+        if self.media is not None:
+            return self.media
+        return [MediumIn(level=self.level, technique=self.technique, result=self.result)]
+
+
+class VerifyErasureIn(Strict):
+    passed: bool = Field(description="Whether the independent check found the media erased")
+    method: str = Field(min_length=3, max_length=200, examples=["sampled sector read-back"])
+    note: str | None = Field(None, max_length=400)
+
+
+class MediumOut(BaseModel):
+    kind: MediumKind
+    identifier: str
+    capacity_bytes: int | None
+    level: SanitizationLevel
+    technique: SanitizationTechnique
+    result: SanitizationResult
+
+
+class SanitizationOut(BaseModel):
+    id: int
+    trade_in_id: str
+    level: SanitizationLevel = Field(description="The weakest level of its media")
+    technique: str = Field(description="The media's technique, or mixed")
+    result: SanitizationResult = Field(description="The worst result of its media")
+    media: list[MediumOut]
+    tool: str
+    tool_version: str
+    operator: str
+    location: str
+    started_at: datetime | None
+    completed_at: datetime
+    verification_method: str
+    destination: str
+    source: str = Field(description="manual, or the erasure report format it came from")
+    report_id: str | None
+    verification: Verification = Field(description="Independent verification of the record")
+    verifier: str | None
+    verified_at: datetime | None
+    verifier_method: str | None
+    verifier_note: str | None
+
+    @classmethod
+    def from_row(cls, row: Any, media: list[Any]) -> SanitizationOut:
+        fields = {name: getattr(row, name) for name in cls.model_fields if name != "media"}
+        return cls(
+            **fields,
+            media=[MediumOut.model_validate(m, from_attributes=True) for m in media],
+        )
 
 
 class DisposeIn(Strict):

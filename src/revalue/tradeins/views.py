@@ -94,11 +94,14 @@ def to_out(
         sanitization=None
         if sanitization is None
         else {
+            "record_id": sanitization.id,
             "level": sanitization.level,
             "technique": sanitization.technique,
             "result": sanitization.result,
+            "tool": sanitization.tool,
             "operator": sanitization.operator,
             "completed_at": sanitization.completed_at,
+            "verification": sanitization.verification,
         },
         payment=None
         if payment is None
