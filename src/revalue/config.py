@@ -27,6 +27,12 @@ class Settings(BaseSettings):
         description="Where this installation stands, written as the place of custody events.",
     )
     log_level: str = Field(default="info", description="Log level of the server.")
+    public_url: str = Field(
+        default="",
+        description="The address the public reaches this installation at (e.g. "
+        "https://tradein.example.com), for links in certificates' QR codes and messages. "
+        "Default: the address each request came to.",
+    )
     secrets_dir: str = Field(
         default="var/secrets",
         description="Directory of the installation's keys (webhook secret encryption, "

@@ -82,6 +82,13 @@ ACCESS: dict[tuple[str, str], frozenset] = {
     ("get", "/certificates/{certificate_id}"): frozenset({ANYONE}),
     ("get", "/certificates/{certificate_id}.pdf"): frozenset({ANYONE}),
     ("post", "/certificates/verify"): frozenset({ANYONE}),
+    ("get", "/verify/{certificate_id}"): frozenset({ANYONE}),
+    ("post", "/programs/{program_id}/certificate-summaries"): frozenset({A, T}),
+    ("get", "/programs/{program_id}/certificate-summaries"): frozenset({A, PM, T, AU}),
+    ("get", f"{TRADE_IN}/sanitizations"): frozenset({A, PM, T, AU}),
+    ("post", f"{TRADE_IN}/sanitizations/verify"): frozenset({A, T}),
+    ("get", "/sanitizations/awaiting-verification"): frozenset({A, PM, T, AU}),
+    ("post", "/sanitization-reports"): frozenset({A, T}),
     ("get", "/screening/flags"): frozenset({A, PM, R, INS, AU}),
     ("post", "/screening/flags/{flag_id}/clear"): frozenset({A, PM}),
     ("post", "/screening/flags/{flag_id}/confirm"): frozenset({A, PM}),
@@ -149,12 +156,15 @@ BODIES: dict[tuple[str, str], Any] = {
     ("post", f"{TRADE_IN}/reject"): {"reason": "other"},
     ("post", f"{TRADE_IN}/sanitize"): SANITIZED,
     ("post", f"{TRADE_IN}/dispose"): {"route": "recycle"},
+    ("post", f"{TRADE_IN}/sanitizations/verify"): {"passed": True, "method": "read-back"},
     ("put", f"{TRADE_IN}/contact"): {"name": "Ada Lovelace"},
     ("post", "/customer/access"): {"email": "nobody@example.com"},
     ("post", "/screening/flags/{flag_id}/clear"): {"reason": "checked by hand"},
     ("post", "/screening/flags/{flag_id}/confirm"): {"reason": "checked by hand"},
     ("post", "/blocklist"): {"imei": "352099001761481", "reason": "stolen"},
     ("post", "/certificates/verify"): {"certificate": {}, "signature": {}},
+    # A quoted trade-in cannot be certified: an admitted caller gets 409, and nothing is issued.
+    ("post", "/programs/{program_id}/certificate-summaries"): None,  # filled per program
     ("post", "/customer/access/verify"): {"email": "nobody@example.com", "code": "000000"},
     ("post", WEBHOOKS): {
         "url": "https://partner.example/hooks",
@@ -294,11 +304,17 @@ def request_for(op: tuple[str, str], ids: Ids) -> tuple[str, str, dict[str, Any]
         body = {"name": "new", "program_ids": [ids.program_id], "operations": ["get_trade_in"]}
     elif op == ("post", "/grading/scales"):
         body = house_scale(f"{ids.program_id}-new", ids.program_id)
+    elif op == ("post", "/programs/{program_id}/certificate-summaries"):
+        body = {"reference": "LOT-1", "trade_in_ids": [ids.trade_in_id]}
     elif op in (("post", "/catalog/import"), ("post", "/tac/import")):
         kw["content"] = b""
         kw["headers"] = {"content-type": "text/csv"}
         if op[1] == "/tac/import":
             url += "?format=samsung"
+    elif op == ("post", "/sanitization-reports"):
+        kw["content"] = b""  # an empty file: refused as not JSON, once the caller is let in
+        kw["headers"] = {"content-type": "application/json"}
+        url += "?format=revalue-json"
     elif op == ("post", f"{TRADE_IN}/photos"):
         kw["files"] = {"photo": ("photo.png", images.png(), "image/png")}
     if body is not None:

@@ -1,5 +1,6 @@
-"""Certificates over HTTP: issue one (staff), and verify any (anyone, no login): the published
-key list, a certificate by id, and an uploaded certificate document."""
+"""Certificates over HTTP: issue one for a device or a summary for a batch or lot (staff), and
+verify any (anyone, no login): the published key list, a certificate by id, and an uploaded
+certificate document. The HTML verification page is in ``pages``."""
 
 from typing import Any
 
@@ -7,16 +8,17 @@ from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from revalue.certificates import pdf, service, signing
+from revalue.certificates import pdf, present, schemas, service, signing, summary
 from revalue.domain.access import ALL_STAFF, Role
 from revalue.http.auth import Grant, allow
-from revalue.http.deps import read_session, state
+from revalue.http.deps import public_base, read_session, state
 from revalue.http.errors import ERROR_RESPONSES
 from revalue.http.write import perform
+from revalue.programs.api import PROGRAM
 from revalue.tradeins.scope import TRADE_IN
 
 router = APIRouter(responses=ERROR_RESPONSES, tags=["certificates"])
-KEYS_PATH = "/.well-known/revalue-certificate-keys.json"
+SUMMARIES = "/programs/{program_id}/certificate-summaries"
 
 
 def _keys(request: Request) -> dict[str, str]:
@@ -38,7 +40,9 @@ def issue_certificate(
     secrets_dir = state(request).settings.secrets_dir
 
     def work(s, ctx):  # type: ignore[no-untyped-def]
-        return service.issue(s, trade_in_id, secrets_dir=secrets_dir, ctx=ctx).document
+        return service.issue(
+            s, trade_in_id, secrets_dir=secrets_dir, public_url=public_base(request), ctx=ctx
+        ).document
 
     return perform(request, work, status_code=201)
 
@@ -53,7 +57,42 @@ def trade_in_certificates(
     return [c.document for c in service.of_trade_in(session, trade_in_id)]
 
 
-@router.get(KEYS_PATH)
+@router.post(SUMMARIES, status_code=201)
+def issue_summary(
+    program_id: str,
+    body: schemas.SummaryIn,
+    request: Request,
+    grant: Grant = Depends(allow(Role.ADMIN, Role.TECHNICIAN, scope=PROGRAM)),
+) -> Any:
+    """Sign one summary certificate for a batch or business lot: totals, and a line per
+    device naming its own certificate (issued now for devices that had none). Every device
+    needs a passing record, or nothing is issued and each one refused is named. The same
+    reference with the same trade-ins returns the summary already issued; with other
+    trade-ins it is a conflict."""
+    secrets_dir = state(request).settings.secrets_dir
+
+    def work(s, ctx):  # type: ignore[no-untyped-def]
+        row = summary.issue_summary(
+            s, program_id, body.reference, body.trade_in_ids, secrets_dir=secrets_dir, ctx=ctx
+        )
+        return row.document
+
+    return perform(request, work, payload=body, status_code=201)
+
+
+@router.get(SUMMARIES, response_model=list[schemas.SummaryOut])
+def program_summaries(
+    program_id: str,
+    grant: Grant = Depends(
+        allow(Role.ADMIN, Role.PROGRAM_MANAGER, Role.TECHNICIAN, Role.AUDITOR, scope=PROGRAM)
+    ),
+    session: Session = Depends(read_session),
+) -> list[schemas.SummaryOut]:
+    """The program's summary certificates, newest first, with their totals."""
+    return [schemas.SummaryOut.from_row(r) for r in summary.of_program(session, program_id)]
+
+
+@router.get(present.KEYS_PATH)
 def certificate_keys(request: Request, grant: Grant = Depends(allow(public=True))) -> dict:
     """Every signing key ever used, by key id: verify any certificate offline with these."""
     return {
@@ -75,9 +114,10 @@ def certificate_pdf(
     grant: Grant = Depends(allow(public=True)),
     session: Session = Depends(read_session),
 ) -> Response:
-    """The certificate for people: every field, and a QR code to this page's JSON twin."""
+    """The certificate for people: every field, over as many pages as it takes, and a QR code
+    to its public verification page."""
     document = service.get(session, certificate_id).document
-    url = str(request.url_for("get_certificate", certificate_id=certificate_id))
+    url = f"{public_base(request)}/verify/{certificate_id}"
     return Response(pdf.render(document, url), media_type="application/pdf")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from revalue.certificates import signing
+from revalue.certificates import present, signing
 from revalue.cli import common
 from revalue.cli.common import console, err_console
 from revalue.config import get_settings
@@ -18,7 +18,9 @@ app = typer.Typer(help="Certificates of sanitization.", no_args_is_help=True)
 
 @app.command("verify")
 def verify(
-    path: Path = typer.Argument(..., help="The certificate, as JSON"),
+    path: Path = typer.Argument(
+        ..., help="The certificate, as JSON (as issued, or as GET /certificates/{id} serves it)"
+    ),
     keys: Path = typer.Option(
         None, help="The published key list (JSON); default: this installation's keys"
     ),
@@ -29,6 +31,10 @@ def verify(
     except json.JSONDecodeError as exc:
         err_console.print(f"[red]INVALID[/red]: not JSON ({exc.msg}, line {exc.lineno})")
         raise typer.Exit(1) from None
+    # A file saved from GET /certificates/{id} holds the document beside the server's verdict:
+    # the verdict is ignored, the document is checked here.
+    if isinstance(document, dict) and set(document) == {"document", "verification"}:
+        document = document["document"]
     if keys is not None:
         published = json.loads(common.read_text(keys))
         key_list = {k["key_id"]: k["public_key"] for k in published.get("keys", [])}
@@ -38,15 +44,8 @@ def verify(
     if not verdict.valid:
         err_console.print(f"[red]INVALID[/red]: {verdict.reason}")
         raise typer.Exit(1)
-    cert = document["certificate"]
     console.print(f"[green]VALID[/green]: {verdict.reason}")
-    console.print(
-        f"certificate {cert.get('certificate_id')} for trade-in {cert.get('trade_in_id')}: "
-        f"{cert.get('media', {}).get('manufacturer')} {cert.get('media', {}).get('model')}, "
-        f"{cert.get('sanitization', {}).get('method_type')} "
-        f"({cert.get('sanitization', {}).get('method')}), "
-        f"{cert.get('sanitization', {}).get('result')}"
-    )
+    console.print(present.one_line(document["certificate"]), markup=False, soft_wrap=True)
 
 
 @app.command("rotate-key")

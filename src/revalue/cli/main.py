@@ -10,7 +10,16 @@ from rich.table import Table
 
 from revalue import migrate
 from revalue.catalog import service as catalog
-from revalue.cli import certificates, common, grading, identity, retention, users, worker
+from revalue.cli import (
+    certificates,
+    common,
+    grading,
+    identity,
+    retention,
+    sanitization,
+    users,
+    worker,
+)
 from revalue.cli.common import console, err_console
 from revalue.config import get_settings
 from revalue.domain.condition import Cosmetic, Fault
@@ -36,6 +45,7 @@ app.add_typer(grading.app, name="grading")
 app.command("worker")(worker.worker)
 app.command("identify")(identity.identify)
 app.add_typer(identity.app, name="tac")
+app.add_typer(sanitization.app, name="sanitization")
 
 DEFAULT_CATALOG = (
     Path(__file__).resolve().parent.parent / "catalog" / "data" / "default_catalog.csv"

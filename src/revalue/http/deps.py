@@ -51,3 +51,9 @@ def read_session(request: Request) -> Iterator[Session]:
     """A read-only session: whatever it did is rolled back at the end of the request."""
     with state(request).read_sessions() as session:
         yield session
+
+
+def public_base(request: Request) -> str:
+    """Where the public reaches this installation: the setting, else the request's own
+    address (behind a proxy that rewrites the host, set ``REVALUE_PUBLIC_URL``)."""
+    return (state(request).settings.public_url or str(request.base_url)).rstrip("/")

@@ -20,8 +20,10 @@ from revalue.quotes.schemas import QuoteRequest
 from revalue.tradeins import (
     actions_api,
     custody,
+    erasure_reports_api,
     grading_api,
     photos_api,
+    sanitization_api,
     schemas,
     screening,
     screening_api,
@@ -36,6 +38,8 @@ router.include_router(actions_api.router)
 router.include_router(grading_api.router)
 router.include_router(photos_api.router)
 router.include_router(screening_api.router)
+router.include_router(sanitization_api.router)
+router.include_router(erasure_reports_api.router)
 
 QUOTE_EXAMPLE = {
     "program_id": "demo",

@@ -14,6 +14,7 @@ from revalue.access import authn
 from revalue.access.api import router as access_router
 from revalue.catalog.api import router as catalog_router
 from revalue.certificates.api import router as certificates_router
+from revalue.certificates.pages import router as certificate_pages_router
 from revalue.config import Settings, get_settings
 from revalue.customers.api import router as customers_router
 from revalue.db import make_engine, make_sessionmaker, read_only
@@ -75,6 +76,7 @@ def create_app(
         grading_router,
         identity_router,
         certificates_router,
+        certificate_pages_router,
     )
     for router in routers:
         app.include_router(router)

@@ -107,7 +107,8 @@ def upgrade() -> None:
 
     # Records made before media were recorded described the one internal storage.
     op.execute(
-        "INSERT INTO sanitization_media (sanitization_id, kind, identifier, level, technique, result) "
+        "INSERT INTO sanitization_media "
+        "(sanitization_id, kind, identifier, level, technique, result) "
         "SELECT id, 'internal_storage', '', level, technique, result FROM sanitizations"
     )
 
