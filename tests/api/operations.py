@@ -67,6 +67,14 @@ ACCESS: dict[tuple[str, str], frozenset] = {
     ("post", f"{TRADE_IN}/return"): frozenset({A, R}),
     ("post", f"{TRADE_IN}/sanitize"): frozenset({A, T}),
     ("post", f"{TRADE_IN}/pay"): frozenset({A, F}),
+    ("post", f"{TRADE_IN}/payout/approve"): frozenset({A, F}),
+    ("get", f"{TRADE_IN}/payout"): STAFF | {PARTNER, CUSTOMER},
+    ("get", "/payouts/awaiting-approval"): frozenset({A, F, PM, AU}),
+    ("get", "/payouts/overdue"): frozenset({A, F, PM, AU}),
+    ("get", "/programs/{program_id}/ledger/entries.csv"): frozenset({A, F, AU}),
+    ("get", "/programs/{program_id}/payouts.csv"): frozenset({A, F, AU}),
+    ("get", "/programs/{program_id}/ledger/daily"): frozenset({A, F, AU}),
+    ("get", "/programs/{program_id}/ledger/balances"): frozenset({A, F, AU}),
     ("post", f"{TRADE_IN}/dispose"): frozenset({A, PM, T}),
     ("post", f"{TRADE_IN}/cancel"): frozenset({A, SA, PARTNER, CUSTOMER}),
     ("post", f"{TRADE_IN}/expire"): frozenset({A, PM}),
@@ -113,6 +121,25 @@ ACCESS: dict[tuple[str, str], frozenset] = {
     ("post", f"{WEBHOOKS}/{{subscription_id}}/ping"): frozenset({A, PM}),
     ("get", f"{WEBHOOKS}/deliveries"): frozenset({A, PM, AU}),
     ("post", f"{WEBHOOKS}/deliveries/{{delivery_id}}/replay"): frozenset({A, PM}),
+    ("post", "/store-credits/balance"): frozenset({A, F, SA, PARTNER}),
+    ("post", "/store-credits/redeem"): frozenset({A, SA, PARTNER}),
+    ("post", "/coupons/redeem"): frozenset({A, SA, PARTNER}),
+}
+
+# Well-formed codes nobody holds; the program is named in the body, filled in per program.
+REDEMPTION = {
+    ("post", "/store-credits/balance"): {"code": "RV-0000-0000-0000-000M"},
+    ("post", "/store-credits/redeem"): {
+        "code": "RV-0000-0000-0000-000M",
+        "amount": 100,
+        "currency": "USD",
+        "order_reference": "ORDER-1",
+    },
+    ("post", "/coupons/redeem"): {
+        "code": "CP-0000-0000-0000-000J",
+        "customer_email": "ada@example.com",
+        "order_reference": "ORDER-1",
+    },
 }
 
 # Operations whose data belongs to one program, named in the path or the body: across
@@ -123,6 +150,7 @@ SCOPED = {
     ("post", "/quotes"),
     ("post", "/api-keys"),
     ("post", "/grading/scales"),
+    *REDEMPTION,
 }
 
 
@@ -304,6 +332,8 @@ def request_for(op: tuple[str, str], ids: Ids) -> tuple[str, str, dict[str, Any]
         body = {"name": "new", "program_ids": [ids.program_id], "operations": ["get_trade_in"]}
     elif op == ("post", "/grading/scales"):
         body = house_scale(f"{ids.program_id}-new", ids.program_id)
+    elif op in REDEMPTION:  # no such code: an admitted caller gets 404
+        body = {**REDEMPTION[op], "program_id": ids.program_id}
     elif op == ("post", "/programs/{program_id}/certificate-summaries"):
         body = {"reference": "LOT-1", "trade_in_ids": [ids.trade_in_id]}
     elif op in (("post", "/catalog/import"), ("post", "/tac/import")):
@@ -315,6 +345,8 @@ def request_for(op: tuple[str, str], ids: Ids) -> tuple[str, str, dict[str, Any]
         kw["content"] = b""  # an empty file: refused as not JSON, once the caller is let in
         kw["headers"] = {"content-type": "application/json"}
         url += "?format=revalue-json"
+    elif op[1].endswith(("/ledger/entries.csv", "/payouts.csv", "/ledger/daily")):
+        url += "?from=2026-06-01&to=2026-07-01&date=2026-06-15"  # each takes what it needs
     elif op == ("post", f"{TRADE_IN}/photos"):
         kw["files"] = {"photo": ("photo.png", images.png(), "image/png")}
     if body is not None:

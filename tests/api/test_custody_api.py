@@ -50,7 +50,7 @@ def test_each_transition_adds_one_linked_event_and_a_requote_two(client, seeded,
         ),
         ("accept-requote", None, ["accept_requote"]),
         ("sanitize", SANITIZED, ["sanitize"]),
-        ("pay", None, ["pay"]),
+        ("pay", {"rail": "bank_transfer", "account": "GB33BUKB20201555555555"}, ["pay"]),
         ("dispose", {"route": "wholesale"}, ["dispose"]),
     ]
     events = read(client, tid)["custody"]
@@ -115,6 +115,8 @@ def test_custody_events_carry_what_happened(client, seeded):
         "currency": "USD",
         "method": "store_credit",
         "reference": t["payment"]["reference"],
+        "status": "paid",
+        "points": None,
     }
 
 

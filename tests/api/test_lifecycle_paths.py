@@ -77,14 +77,14 @@ def test_a_device_as_declared_is_sanitized_paid_the_quote_and_resold(client, see
         "completed_at": "2026-06-15T14:00:00Z",
         "verification": "not_sampled",
     }
-    assert t["allowed_actions"] == ["pay", "second_opinion"]
+    assert t["allowed_actions"] == ["dispose", "second_opinion"]
     t = ok(client, tid, "pay")
-    assert t["state"] == "paid"
+    assert t["state"] == "sanitized"  # paying the customer does not move the device
     payment = t["payment"]
     assert (payment["amount"], payment["currency"], payment["method"]) == (CASH, "USD", "cash")
+    assert (payment["status"], payment["points"]) == ("paid", None)
     assert payment["reference"].startswith("pay_")
     assert payment["paid_at"] == "2026-06-15T14:00:00Z"
-    assert t["allowed_actions"] == ["dispose"]
     t = ok(client, tid, "dispose", {"route": "refurbish_resell"})
     assert (t["state"], t["disposition"], t["allowed_actions"]) == (
         "disposed",

@@ -318,7 +318,7 @@ def test_trade_ins_are_listed_newest_first_and_filtered(client, seeded, clock):
     assert all(t["custody"] is None for t in page["items"])
     assert trade_in_total(client, state="quoted") == 2
     assert trade_in_total(client, state="cancelled") == 1
-    assert trade_in_total(client, state="paid") == 0
+    assert trade_in_total(client, state="disposed") == 0
     assert trade_in_total(client, program_id="acme") == 3
     assert trade_in_total(client, program_id="other") == 0
     r = client.get("/trade-ins", params={"limit": 1, "offset": 1})

@@ -71,16 +71,17 @@ def test_a_failed_or_partial_erasure_sends_the_device_back_and_holds_everything(
     assert t["state"] == "sanitization_failed"
     assert t["allowed_actions"] == ["sanitize", "second_opinion"]
     before = snapshot(client, tid)
-    for action, body in (("pay", None), ("dispose", {"route": "recycle"})):
-        assert_error(act(client, tid, action, body), 409, "illegal_transition")
+    r = act(client, tid, "dispose", {"route": "recycle"})
+    assert_error(r, 409, "illegal_transition")
     assert client.post(f"/trade-ins/{tid}/certificate").status_code == 409
     assert snapshot(client, tid) == before
+    # The customer is not kept waiting for the erasure: the offer is final.
+    assert ok(client, tid, "pay")["payment"]["status"] == "paid"
     # Erased again, it goes on as any device would.
     assert ok(client, tid, "sanitize", SANITIZED)["state"] == "sanitized"
-    ok(client, tid, "pay")
     assert ok(client, tid, "dispose", {"route": "marketplace"})["disposition"] == "marketplace"
     actions = [e["action"] for e in read(client, tid)["custody"]]
-    assert actions[-4:] == ["sanitize_failed", "sanitize", "pay", "dispose"]
+    assert actions[-4:] == ["sanitize_failed", "pay", "sanitize", "dispose"]
 
 
 @pytest.mark.parametrize("route", REUSE)
@@ -181,7 +182,8 @@ def test_a_sampled_erasure_waits_for_someone_else_to_verify_it(client, always_ve
     queue = client.get("/sanitizations/awaiting-verification").json()
     assert [r["trade_in_id"] for r in queue] == [tid]
     before = snapshot(client, tid)
-    assert_error(act(client, tid, "pay"), 409, "erasure_verification_required")
+    r = act(client, tid, "dispose", {"route": "marketplace"})
+    assert "independent verification" in assert_error(r, 409, "sanitization_required")["message"]
     assert_error(client.post(f"/trade-ins/{tid}/certificate"), 409, "sanitization_not_passing")
     # The operator (the admin client) may not verify their own record.
     r = client.post(
@@ -200,10 +202,10 @@ def test_a_sampled_erasure_waits_for_someone_else_to_verify_it(client, always_ve
     assert (record["verification"], record["verifier"]) == ("passed", "staff:tech@test.example")
     assert record["verifier_method"] == "sampled sector read-back"
     assert client.get("/sanitizations/awaiting-verification").json() == []
-    assert ok(client, tid, "pay")["state"] == "paid"
     cert = client.post(f"/trade-ins/{tid}/certificate").json()["certificate"]
     assert cert["verified_by"]["verifier"] == "staff:tech@test.example"
-    assert read(client, tid)["custody"][-3]["action"] == "verify_erasure"
+    assert read(client, tid)["custody"][-2]["action"] == "verify_erasure"
+    assert ok(client, tid, "dispose", {"route": "marketplace"})["state"] == "disposed"
     # Verified once: a second verification is refused.
     r = client.post(
         f"/trade-ins/{tid}/sanitizations/verify",
@@ -226,7 +228,8 @@ def test_a_failed_verification_sends_the_device_back_to_sanitization(
     t = read(client, tid)
     assert t["state"] == "sanitization_failed"
     assert t["custody"][-1]["action"] == "verification_failed"
-    assert_error(act(client, tid, "pay"), 409, "illegal_transition")
+    r = act(client, tid, "dispose", {"route": "recycle"})
+    assert_error(r, 409, "illegal_transition")
     # Erased again by the technician; this record is sampled too and verified by the admin.
     r = client.post(f"/trade-ins/{tid}/sanitize", json=DESTROYED, headers=technician)
     assert r.status_code == 200, r.text
@@ -234,7 +237,6 @@ def test_a_failed_verification_sends_the_device_back_to_sanitization(
         f"/trade-ins/{tid}/sanitizations/verify", json={"passed": True, "method": "inspected"}
     )
     assert r.status_code == 200, r.text
-    ok(client, tid, "pay")
     assert_error(act(client, tid, "dispose", {"route": "wholesale"}), 409, "sanitization_required")
     records = client.get(f"/trade-ins/{tid}/sanitizations").json()
     assert [(r["level"], r["verification"]) for r in records] == [

@@ -90,7 +90,7 @@ def test_a_cleared_blocklist_flag_lets_the_device_go_on(client, seeded):
     assert r.status_code == 200 and r.json()["resolved_by"] == "staff:admin@test.example"
     ok(client, tid, "inspect", {"condition": _answers()})
     ok(client, tid, "sanitize", SANITIZED)
-    assert ok(client, tid, "pay")["state"] == "paid"
+    assert ok(client, tid, "pay")["payment"]["status"] == "paid"
 
 
 def test_a_lock_gets_the_grace_period_then_the_device_is_rejected(client, seeded, clock):

@@ -13,6 +13,7 @@ from revalue.cli.main import app
 from revalue.config import get_settings
 from revalue.customers.models import CustomerContact
 from revalue.domain.access import Role
+from revalue.payouts.models import LedgerTransaction
 from revalue.programs.models import Program
 from revalue.tradeins import repository
 from revalue.tradeins.models import CustodyEvent, Payment
@@ -98,7 +99,12 @@ def test_demo_walks_every_path_and_the_log_verifies(cli_db, sessions):
     for state in ("disposed", "returned", "cancelled", "expired"):
         assert states.get(state, 0) > 0, state
     with sessions() as s:
-        assert s.scalar(select(func.count()).select_from(Payment)) > 0
+        methods = set(s.scalars(select(Payment.method).distinct()))
+        kinds = set(s.scalars(select(LedgerTransaction.kind).distinct()))
+    assert methods == {"cash", "store_credit", "purchase_discount", "loyalty_points"}
+    assert {"accrue", "pay", "redeem"} <= kinds  # paid, and some of it spent at the till
+    ledger = invoke("ledger", "check")
+    assert ledger.exit_code == 0 and "balanced" in ledger.text, ledger.output
     assert "all verified" in result.text
     with sessions() as s:
         issued = s.scalar(select(func.count()).select_from(Certificate))

@@ -7,12 +7,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from revalue.db import make_engine, make_sessionmaker
 from revalue.domain.errors import RevalueError
+from revalue.payouts import service as payouts
+from revalue.payouts.models import LedgerTransaction
+from revalue.payouts.schemas import PayIn
 from revalue.programs import schemas as program_schemas
 from revalue.programs import service as programs
 from revalue.quotes.schemas import QuoteRequest
-from revalue.tradeins import inspection, processing, sanitization, schemas, service
+from revalue.tradeins import inspection, sanitization, schemas, service
 from revalue.tradeins.models import CustodyEvent, Payment
 from tests import factories
+from tests.integration.test_lifecycle_property import BOX
 
 
 def sanitized_trade_in(sessions) -> str:
@@ -44,7 +48,7 @@ def test_two_racing_payments_pay_exactly_once(database_url, sessions):
         try:
             barrier.wait()
             with make_sessionmaker(engine).begin() as s:
-                processing.pay(s, tid, schemas.NoteIn(), factories.ctx())
+                payouts.pay(s, tid, PayIn(), factories.ctx(), box=BOX)
             outcomes.append("paid")
         except (RevalueError, SQLAlchemyError) as exc:
             outcomes.append(type(exc).__name__)
@@ -61,7 +65,10 @@ def test_two_racing_payments_pay_exactly_once(database_url, sessions):
         assert s.scalar(select(func.count()).select_from(Payment)) == 1
         pays = select(func.count()).where(CustodyEvent.action == "pay")
         assert s.scalar(pays.select_from(CustodyEvent)) == 1
-        assert service.get(s, tid).state == "paid"
+        assert service.get(s, tid).state == "sanitized"  # paying does not move the device
+        # The ledger holds one purchase and one payout, not two.
+        kinds = s.scalars(select(LedgerTransaction.kind).order_by(LedgerTransaction.kind))
+        assert list(kinds) == ["accrue", "pay"]
 
 
 def test_a_price_change_made_elsewhere_is_seen_by_the_next_quote(database_url, sessions, seeded):

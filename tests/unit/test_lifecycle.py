@@ -12,6 +12,7 @@ from revalue.domain.lifecycle import (
     State,
     allowed_actions,
     next_state,
+    offer_final,
 )
 from revalue.domain.program import HANDED_OVER, Pathway
 
@@ -25,7 +26,6 @@ def test_happy_path_by_mail():
         Action.RECEIVE,
         Action.INSPECT,
         Action.SANITIZE,
-        Action.PAY,
         Action.DISPOSE,
     ):
         state = next_state(state=state, action=action, pathway=Pathway.MAIL_IN)
@@ -48,8 +48,8 @@ def test_mail_in_device_cannot_skip_the_shipment():
 
 def test_illegal_transition_names_the_state_the_action_and_what_is_allowed():
     with pytest.raises(IllegalTransition) as exc:
-        next_state(state=State.QUOTED, action=Action.PAY, pathway=None)
-    assert exc.value.message == "cannot pay a trade-in that is quoted"
+        next_state(state=State.QUOTED, action=Action.SANITIZE, pathway=None)
+    assert exc.value.message == "cannot sanitize a trade-in that is quoted"
     assert exc.value.details["allowed"] == ["accept", "cancel", "expire"]
 
 
@@ -99,8 +99,8 @@ def test_random_action_sequences_never_reach_an_invalid_state(pathway, actions):
         assert TRANSITIONS[(before, action)] == state
         history.append(state)
     assert state in State
-    if State.PAID in history:
-        assert history.index(State.SANITIZED) < history.index(State.PAID)
+    if State.DISPOSED in history and State.SANITIZED in history:
+        assert history.index(State.SANITIZED) < history.index(State.DISPOSED)
     if State.SANITIZED in history:
         assert State.INSPECTED in history[: history.index(State.SANITIZED)]
     if State.RECEIVED in history:
@@ -111,3 +111,19 @@ def test_random_action_sequences_never_reach_an_invalid_state(pathway, actions):
             assert history[history.index(State.RECEIVED) - 1] == State.IN_TRANSIT
     terminal = [s for s in history if s in TERMINAL]
     assert len(terminal) <= 1 and (not terminal or history[-1] == terminal[0])
+
+
+@pytest.mark.parametrize("state", list(State))
+def test_the_offer_is_final_only_once_inspected_as_quoted_or_a_requote_accepted(state):
+    final = offer_final(state, second_opinion_required=False, rejected=False)
+    after_inspection = {
+        State.INSPECTED,
+        State.REQUOTE_ACCEPTED,
+        State.SANITIZATION_FAILED,
+        State.SANITIZED,
+        State.DISPOSED,
+    }
+    assert final == (state in after_inspection)
+    # Held for a second opinion, or rejected: never final.
+    assert not offer_final(state, second_opinion_required=True, rejected=False)
+    assert not offer_final(state, second_opinion_required=False, rejected=True)

@@ -13,13 +13,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from revalue.catalog import repository as catalog_repository
 from revalue.catalog import service as catalog
-from revalue.cli import common, demo_erasure, demo_inspection, demo_screening, demo_users
+from revalue.cli import (
+    common,
+    demo_erasure,
+    demo_inspection,
+    demo_payouts,
+    demo_screening,
+    demo_users,
+)
 from revalue.cli.common import console
 from revalue.config import get_settings
 from revalue.customers.schemas import ContactIn
@@ -36,6 +44,7 @@ from revalue.domain.records import (
     Route,
     SanitizationLevel,
 )
+from revalue.payouts.instruments import cipher
 from revalue.programs import repository as programs_repository
 from revalue.programs import schemas as program_schemas
 from revalue.programs import service as programs
@@ -87,6 +96,7 @@ def demo_program() -> program_schemas.ProgramIn:
         ],
         # Re-quotes cutting more than 100.00 wait for a second inspector.
         second_opinion_above=10000,
+        payout_approval_above=80000,  # payouts over 800.00 wait for a second person
         objectives=[
             {"metric": "devices_per_month", "target": 600},
             {"metric": "reuse_share_bp", "target": 8000},
@@ -139,6 +149,7 @@ class Story:
     place: str
     tacs: dict[str, str]  # the demo's TAC per phone and tablet model
     secrets_dir: str  # where certificates' signing keys live
+    box: Fernet  # encrypts store-credit and coupon codes
 
     def ctx(self, actor: str, place: str | None = None) -> Context:
         return Context(actor=actor, place=place or self.place, now=self.at)
@@ -250,11 +261,10 @@ def walk(story: Story, variant: str, category: Category) -> None:
         return
     if not story.wait(2, 30):
         return
+    # Paid once the offer is final: the customer does not wait for the erasure.
+    demo_payouts.pay(story, tid)
     if not demo_erasure.erase(story, tid, category):
         return
-    if not story.wait(1, 24):
-        return
-    processing.pay(s, tid, schemas.NoteIn(), story.ctx("finance"))
     if not story.wait(24, 240):
         return
     grade = repository.latest_inspection(s, tid).grade
@@ -303,6 +313,8 @@ def _run(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
+    secrets = get_settings().secrets_dir
+    box = cipher(secrets)
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("Trade-ins", total=count)
         for _ in range(count):
@@ -314,7 +326,7 @@ def _run(
             )[0]
             start = now - timedelta(days=rng.uniform(0, 120))
             with factory.begin() as session:
-                story = Story(session, rng, now, start, "web", tacs, get_settings().secrets_dir)
+                story = Story(session, rng, now, start, "web", tacs, secrets, box)
                 walk(story, sku, category)
             progress.advance(task)
     with factory.begin() as session:

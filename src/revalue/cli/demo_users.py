@@ -24,6 +24,10 @@ PARTNER_OPERATIONS = (
     "cancel",
     "accept_requote",
     "decline_requote",
+    "payout",
+    "store_credit_balance",
+    "redeem_store_credit",
+    "redeem_coupon",
 )
 
 

@@ -15,6 +15,7 @@ from revalue.cli import (
     common,
     grading,
     identity,
+    ledger,
     retention,
     sanitization,
     users,
@@ -46,6 +47,7 @@ app.command("worker")(worker.worker)
 app.command("identify")(identity.identify)
 app.add_typer(identity.app, name="tac")
 app.add_typer(sanitization.app, name="sanitization")
+app.add_typer(ledger.app, name="ledger")
 
 DEFAULT_CATALOG = (
     Path(__file__).resolve().parent.parent / "catalog" / "data" / "default_catalog.csv"

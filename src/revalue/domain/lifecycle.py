@@ -2,6 +2,10 @@
 
 ``next_state`` is the only way a state changes; an action that the table does not allow from
 the current state (or for the trade-in's pathway) raises :class:`IllegalTransition`.
+
+The states are the device's. Paying the customer is a track of its own (``revalue.payouts``),
+open from the moment the offer is final (``offer_final``): customers are not kept waiting for
+the erasure or the resale of their device.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ class State(StrEnum):
     REQUOTE_DECLINED = "requote_declined"
     SANITIZATION_FAILED = "sanitization_failed"  # not fully erased: erase again, or destroy
     SANITIZED = "sanitized"
-    PAID = "paid"
     DISPOSED = "disposed"
     RETURNED = "returned"
     REJECTED = "rejected"
@@ -48,7 +51,6 @@ class Action(StrEnum):
     SANITIZE = "sanitize"
     SANITIZE_FAILED = "sanitize_failed"  # a record that did not fully erase every medium
     VERIFICATION_FAILED = "verification_failed"  # an independent check found data left
-    PAY = "pay"
     DISPOSE = "dispose"
     RETURN = "return"
     REJECT = "reject"
@@ -93,12 +95,29 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (S.SANITIZATION_FAILED, A.SECOND_OPINION): S.SANITIZATION_FAILED,
     (S.SANITIZED, A.VERIFICATION_FAILED): S.SANITIZATION_FAILED,
     (S.REQUOTE_DECLINED, A.RETURN): S.RETURNED,
-    (S.SANITIZED, A.PAY): S.PAID,
-    (S.PAID, A.DISPOSE): S.DISPOSED,
+    (S.SANITIZED, A.DISPOSE): S.DISPOSED,
     (S.REJECTED, A.RETURN): S.RETURNED,
     (S.REJECTED, A.DISPOSE): S.DISPOSED,  # recycled, with the customer's consent
 }
 del S, A
+
+# Once here, the offer will not change again: the customer may be paid.
+_OFFER_FINAL = frozenset(
+    {
+        State.INSPECTED,
+        State.REQUOTE_ACCEPTED,
+        State.SANITIZATION_FAILED,
+        State.SANITIZED,
+        State.DISPOSED,
+    }
+)
+
+
+def offer_final(state: State, *, second_opinion_required: bool, rejected: bool) -> bool:
+    """Whether the accepted offer is final: inspected as quoted (and not held for a second
+    opinion), or a re-quote accepted, and the device not rejected (then nothing is owed)."""
+    return state in _OFFER_FINAL and not second_opinion_required and not rejected
+
 
 TERMINAL = frozenset({State.DISPOSED, State.RETURNED, State.CANCELLED, State.EXPIRED})
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from revalue.db import Base, JSONDoc, UTCDateTime
@@ -37,6 +37,13 @@ class Program(Base):
     requote_lapse: Mapped[str] = mapped_column(String(10), default="return")
     second_opinion_above: Mapped[int | None] = mapped_column(Integer)
     second_opinion_sample_bp: Mapped[int] = mapped_column(Integer, default=500)
+    # Payouts: above this amount a second person approves (None: never); the days (Monday to
+    # Friday) from the final offer to payment; loyalty points per whole currency unit; the
+    # days a purchase coupon lasts.
+    payout_approval_above: Mapped[int | None] = mapped_column(BigInteger)
+    payout_sla_business_days: Mapped[int] = mapped_column(Integer, default=2)
+    loyalty_points_per_unit: Mapped[int] = mapped_column(Integer, default=100)
+    coupon_days: Mapped[int] = mapped_column(Integer, default=90)
     # Independent verification of erasure: R2 practice is a sample of at least 5 %.
     erasure_verification_bp: Mapped[int] = mapped_column(Integer, default=500)
     # Screening: days a customer has to remove a lock and what happens after (return or

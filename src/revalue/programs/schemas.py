@@ -101,6 +101,16 @@ class ProgramIn(Strict):
     erasure_verification_bp: BasisPoints = Field(
         500, description="Share of erasure records someone other than the operator verifies"
     )
+    payout_approval_above: MinorUnits | None = Field(
+        None, description="Payouts above this need a second person's approval (None: never)"
+    )
+    payout_sla_business_days: int = Field(
+        2, ge=0, le=60, description="Business days from the final offer to the payout"
+    )
+    loyalty_points_per_unit: int = Field(
+        100, ge=1, le=100_000, description="Loyalty points per whole currency unit paid"
+    )
+    coupon_days: int = Field(90, ge=1, le=3650, description="Days a purchase coupon lasts")
     lock_grace_days: int = Field(14, ge=1, le=90, description="Days to remove a lock found")
     lock_expiry: LockExpiry = Field(
         LockExpiry.RETURN, description="A lock still on after the grace period: return or recycle"
@@ -150,6 +160,10 @@ class ProgramPatch(Strict):
     second_opinion_above: MinorUnits | None = None
     second_opinion_sample_bp: BasisPoints | None = None
     erasure_verification_bp: BasisPoints | None = None
+    payout_approval_above: MinorUnits | None = None
+    payout_sla_business_days: int | None = Field(None, ge=0, le=60)
+    loyalty_points_per_unit: int | None = Field(None, ge=1, le=100_000)
+    coupon_days: int | None = Field(None, ge=1, le=3650)
     lock_grace_days: int | None = Field(None, ge=1, le=90)
     lock_expiry: LockExpiry | None = None
     duplicate_window_days: int | None = Field(None, ge=1, le=3650)
@@ -178,6 +192,10 @@ class ProgramOut(BaseModel):
     second_opinion_above: int | None
     second_opinion_sample_bp: int
     erasure_verification_bp: int
+    payout_approval_above: int | None
+    payout_sla_business_days: int
+    loyalty_points_per_unit: int
+    coupon_days: int
     lock_grace_days: int
     lock_expiry: LockExpiry
     duplicate_window_days: int

@@ -28,12 +28,7 @@ from revalue.tradeins.scope import TRADE_IN
 router = APIRouter(responses=ERROR_RESPONSES, tags=["trade-ins"])
 
 ADMIN, MANAGER, ASSOCIATE = Role.ADMIN, Role.PROGRAM_MANAGER, Role.STORE_ASSOCIATE
-RECEIVER, INSPECTOR, TECHNICIAN, FINANCE = (
-    Role.RECEIVER,
-    Role.INSPECTOR,
-    Role.TECHNICIAN,
-    Role.FINANCE,
-)
+RECEIVER, INSPECTOR, TECHNICIAN = Role.RECEIVER, Role.INSPECTOR, Role.TECHNICIAN
 
 
 def _action(
@@ -171,14 +166,6 @@ _action(
         "erase every medium sends the device to sanitization_failed: erase it again or "
         "destroy its storage."
     ),
-)
-_action(
-    "pay",
-    processing.pay,
-    schemas.NoteIn,
-    allow(ADMIN, FINANCE, scope=TRADE_IN),
-    required=False,
-    doc="Pay the customer the accepted offer, exactly once.",
 )
 _action(
     "dispose",

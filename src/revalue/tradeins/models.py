@@ -26,6 +26,9 @@ class TradeIn(Base):
     # None, or "required" (a re-quote waits for a second inspector), "sampled" (a random
     # check, not holding anything up), "done".
     second_opinion: Mapped[str | None] = mapped_column(String(20))
+    # When the offer became final (inspected as quoted, or a re-quote accepted): the payout's
+    # deadline runs from here.
+    offer_final_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The head of the custody chain: a deleted or forged tail no longer matches it.
@@ -125,17 +128,25 @@ class SanitizationMedium(Base):
 
 
 class Payment(Base):
-    """Exactly one per trade-in: the unique constraint holds even against racing requests."""
+    """The customer's payout: exactly one per trade-in, which the unique constraint holds
+    even against racing requests from several server processes."""
 
     __tablename__ = "payments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     trade_in_id: Mapped[str] = mapped_column(ForeignKey("trade_ins.id"), unique=True)
     method: Mapped[str] = mapped_column(String(30))
-    amount: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
-    reference: Mapped[str] = mapped_column(String(80))
-    paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reference: Mapped[str] = mapped_column(String(80), unique=True)
+    # awaiting_approval (above the program's limit: a second person approves), paid, reversed
+    status: Mapped[str] = mapped_column(String(20), default="paid")
+    points: Mapped[int | None] = mapped_column(BigInteger)  # loyalty points credited
+    requested_by: Mapped[str] = mapped_column(String(120), default="")
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(120))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Disposition(Base):

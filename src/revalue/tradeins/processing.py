@@ -1,5 +1,5 @@
-"""Trade-in use cases at the processing site: reject, pay, dispose (inspection and
-sanitization have their own modules).
+"""Trade-in use cases at the processing site: reject and dispose (inspection, sanitization
+and payouts have their own modules), and what the customer is owed.
 
 Like every action, each first asks the domain whether it is allowed (``service.target``), so an
 illegal one changes nothing, then writes its record, the new state and the custody event in the
@@ -22,10 +22,9 @@ from revalue.domain.records import (
     Verification,
     route_refusal,
 )
-from revalue.ids import new_id
 from revalue.quotes import service as quotes
 from revalue.quotes.models import Quote
-from revalue.tradeins import repository, sanitization, schemas, screening
+from revalue.tradeins import repository, schemas, screening
 from revalue.tradeins.models import Disposition, Payment, TradeIn
 from revalue.tradeins.service import get, move, target
 
@@ -66,45 +65,14 @@ def owed(
     them all at once)."""
     if trade_in.payout_method is None or trade_in.state in NOTHING_OWED:
         return None
-    if trade_in.state == State.DISPOSED:  # paid, or a rejected device recycled unpaid
-        paid = payment()
-        return None if paid is None else (paid.amount, paid.currency)
+    paid = payment()
+    if paid is not None:
+        return paid.amount, paid.currency
+    if trade_in.state == State.DISPOSED and trade_in.reason is not None:
+        return None  # a rejected device, recycled: nothing was owed
     accepted_requote = trade_in.requote_id and trade_in.state != State.REQUOTE_OFFERED
     row = quote(trade_in.requote_id if accepted_requote else trade_in.quote_id)
     return quotes.offer_amount(row, trade_in.payout_method), row.currency
-
-
-def pay(session: Session, trade_in_id: str, data: schemas.NoteIn, ctx: Context) -> TradeIn:
-    """Pay exactly once: the state machine refuses a second pay, the unique row backs it up."""
-    trade_in = get(session, trade_in_id)
-    target(trade_in, Action.PAY)
-    screening.refuse_if_blocked(session, trade_in.id)
-    sanitization.refuse_unverified(session, trade_in.id)
-    owed = payable(session, trade_in)
-    assert owed is not None  # a sanitized trade-in was accepted with a payout method
-    amount, currency = owed
-    payment = Payment(
-        trade_in_id=trade_in.id,
-        method=trade_in.payout_method,
-        amount=amount,
-        currency=currency,
-        reference=new_id("pay", ctx.now),
-        paid_at=ctx.now,
-    )
-    repository.add(session, payment)
-    move(
-        session,
-        trade_in,
-        Action.PAY,
-        ctx,
-        {
-            "amount": amount,
-            "currency": currency,
-            "method": trade_in.payout_method,
-            "reference": payment.reference,
-        },
-    )
-    return trade_in
 
 
 def dispose(session: Session, trade_in_id: str, data: schemas.DisposeIn, ctx: Context) -> TradeIn:

@@ -4,8 +4,8 @@ record.
 
 A record that did not fully erase every medium sends the trade-in to ``sanitization_failed``:
 from there it is erased again, or its storage destroyed (a Destroy record), until a record
-passes. A sampled passing record holds payment, certificates and disposal until someone other
-than its operator verifies it; a failed verification sends the trade-in back the same way.
+passes. A sampled passing record holds certificates and disposal until someone other than its
+operator verifies it; a failed verification sends the trade-in back the same way.
 """
 
 from __future__ import annotations
@@ -46,10 +46,6 @@ class VerificationNotOpen(Conflict):
 
 class VerifierIsOperator(Conflict):
     code = "verifier_is_operator"
-
-
-class AwaitingVerification(Conflict):
-    code = "erasure_verification_required"
 
 
 def sanitize(
@@ -208,15 +204,3 @@ def verify(
         move(session, trade_in, Action.VERIFICATION_FAILED, ctx, event)
     session.flush()
     return record
-
-
-def refuse_unverified(session: Session, trade_in_id: str) -> None:
-    """Payment and certificates wait for a sampled record's independent verification."""
-    record = repository.latest_sanitization(session, trade_in_id)
-    if record is not None and record.verification == Verification.REQUIRED:
-        raise AwaitingVerification(
-            "this device's erasure was sampled for independent verification: someone other "
-            "than the operator must verify it first",
-            field="trade_in_id",
-            record_id=record.id,
-        )

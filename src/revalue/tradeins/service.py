@@ -16,7 +16,7 @@ from revalue.customers import contacts
 from revalue.domain.context import Context
 from revalue.domain.custody import GENESIS
 from revalue.domain.errors import Conflict, InvalidInput, NotFound
-from revalue.domain.lifecycle import Action, State, next_state
+from revalue.domain.lifecycle import Action, State, next_state, offer_final
 from revalue.domain.program import Pathway
 from revalue.events import outbox
 from revalue.ids import new_id
@@ -132,6 +132,12 @@ def move(
     )
     from_state, trade_in.state = trade_in.state, to_state
     trade_in.updated_at = ctx.now
+    if trade_in.offer_final_at is None and offer_final(
+        State(to_state),
+        second_opinion_required=trade_in.second_opinion == "required",
+        rejected=trade_in.reason is not None,
+    ):
+        trade_in.offer_final_at = ctx.now
     _announce(session, trade_in, str(action), from_state, ctx, data)
 
 
@@ -141,7 +147,6 @@ _SHARED = {
     "quote": ("quote_id", "offers", "currency", "grade"),
     str(Action.ACCEPT): ("payout_method", "pathway", "amount", "currency"),
     str(Action.OFFER_REQUOTE): ("requote_id", "quoted", "found", "difference", "currency"),
-    str(Action.PAY): ("amount", "currency", "method", "reference"),
 }
 
 
@@ -167,8 +172,6 @@ def _announce(
     types = [outbox.TRADE_IN_STATE_CHANGED]
     if action == Action.OFFER_REQUOTE:
         types.append(outbox.TRADE_IN_REQUOTE_OFFERED)
-    if action == Action.PAY:
-        types.append(outbox.PAYOUT_MADE)
     for kind in types:
         outbox.emit(
             session,

@@ -110,6 +110,8 @@ def to_out(
             "currency": payment.currency,
             "method": payment.method,
             "reference": payment.reference,
+            "status": payment.status,
+            "points": payment.points,
             "paid_at": payment.paid_at,
         },
         disposition=disposition.route if disposition else None,

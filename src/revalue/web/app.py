@@ -24,6 +24,9 @@ from revalue.http import auth, errors
 from revalue.http.auth import Grant, allow
 from revalue.http.deps import AppState, system_clock
 from revalue.identity.api import router as identity_router
+from revalue.payouts.api import router as payouts_router
+from revalue.payouts.ledger_api import router as ledger_router
+from revalue.payouts.redeem_api import router as redeem_router
 from revalue.programs.api import router as programs_router
 from revalue.quotes.api import router as quotes_router
 from revalue.tradeins.api import router as tradeins_router
@@ -77,6 +80,9 @@ def create_app(
         identity_router,
         certificates_router,
         certificate_pages_router,
+        payouts_router,
+        ledger_router,
+        redeem_router,
     )
     for router in routers:
         app.include_router(router)

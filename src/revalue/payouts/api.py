@@ -1,0 +1,123 @@
+"""Payouts over HTTP: pay a trade-in (finance), approve a payout held above the limit (another
+person), and the queue of payouts awaiting approval."""
+
+from fastapi import APIRouter, Body, Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from revalue.domain.access import ALL_STAFF, Kind, Role
+from revalue.domain.errors import NotFound
+from revalue.http.auth import Grant, allow
+from revalue.http.deps import read_session, state
+from revalue.http.errors import ERROR_RESPONSES
+from revalue.http.write import perform
+from revalue.payouts import service
+from revalue.payouts.instruments import cipher
+from revalue.payouts.schemas import OverdueOut, PayIn, PaymentOut
+from revalue.tradeins import repository, views
+from revalue.tradeins import service as tradeins
+from revalue.tradeins.models import Payment, TradeIn
+from revalue.tradeins.schemas import TradeInOut
+from revalue.tradeins.scope import TRADE_IN
+
+router = APIRouter(responses=ERROR_RESPONSES, tags=["payouts"])
+A, F, AU, PM = Role.ADMIN, Role.FINANCE, Role.AUDITOR, Role.PROGRAM_MANAGER
+
+
+class NoPayout(NotFound):
+    code = "payout_not_found"
+
+
+def _act(request: Request, trade_in_id: str, body: PayIn | None, fn):  # type: ignore[no-untyped-def]
+    data = body or PayIn()
+    box = cipher(state(request).settings.secrets_dir)
+
+    def work(s, ctx):  # type: ignore[no-untyped-def]
+        payment = fn(s, trade_in_id, data, ctx, box=box)
+        return views.to_out(s, tradeins.get(s, payment.trade_in_id))
+
+    return perform(request, work, payload=data)
+
+
+@router.post("/trade-ins/{trade_in_id}/pay", response_model=TradeInOut)
+def pay(
+    trade_in_id: str,
+    request: Request,
+    body: PayIn | None = Body(None),
+    grant: Grant = Depends(allow(A, F, scope=TRADE_IN)),
+):
+    """Pay the customer the final offer, exactly once, in the method they chose (above the
+    program's limit the payout waits for a second person's approval)."""
+    return _act(request, trade_in_id, body, service.pay)
+
+
+@router.post("/trade-ins/{trade_in_id}/payout/approve", response_model=TradeInOut)
+def approve(
+    trade_in_id: str,
+    request: Request,
+    body: PayIn | None = Body(None),
+    grant: Grant = Depends(allow(A, F, scope=TRADE_IN)),
+):
+    """Approve a payout held above the limit (someone other than who asked), and pay it."""
+    return _act(request, trade_in_id, body, service.approve)
+
+
+@router.get("/trade-ins/{trade_in_id}/payout", response_model=PaymentOut)
+def payout(
+    trade_in_id: str,
+    request: Request,
+    grant: Grant = Depends(allow(*ALL_STAFF, partner=True, customer=True, scope=TRADE_IN)),
+    session: Session = Depends(read_session),
+):
+    """The trade-in's payout and what it created: the store-credit card (with its balance) or
+    coupon, the cash instruction, or the points. Codes in full for the customer and the
+    retailer's systems only."""
+    tradeins.get(session, trade_in_id)
+    row = repository.payment(session, trade_in_id)
+    if row is None:
+        raise NoPayout(f"trade-in {trade_in_id} has not been paid", field="trade_in_id")
+    box = cipher(state(request).settings.secrets_dir)
+    reveal = grant.who is not None and grant.who.kind is not Kind.STAFF
+    out = PaymentOut.model_validate(row, from_attributes=True)
+    out.instrument = service.instrument(session, row, box=box, reveal=reveal)
+    return out
+
+
+@router.get("/payouts/awaiting-approval", response_model=list[PaymentOut])
+def awaiting_approval(
+    grant: Grant = Depends(allow(A, F, PM, AU)),
+    session: Session = Depends(read_session),
+):
+    """Payouts above their program's limit waiting for a second person, oldest first."""
+    stmt = (
+        select(Payment)
+        .join(TradeIn, TradeIn.id == Payment.trade_in_id)
+        .where(Payment.status == service.AWAITING_APPROVAL)
+    )
+    within = grant.programs()
+    if within is not None:
+        stmt = stmt.where(TradeIn.program_id.in_(within))
+    rows = session.scalars(stmt.order_by(Payment.requested_at, Payment.id))
+    return [PaymentOut.model_validate(p, from_attributes=True) for p in rows]
+
+
+@router.get("/payouts/overdue", response_model=list[OverdueOut])
+def overdue_payouts(
+    request: Request,
+    grant: Grant = Depends(allow(A, F, PM, AU)),
+    session: Session = Depends(read_session),
+):
+    """Customers not paid within their program's payout deadline (business days from the
+    final offer), the longest overdue first."""
+    now = state(request).clock()
+    return [
+        OverdueOut(
+            trade_in_id=t.id,
+            program_id=t.program_id,
+            payout_method=t.payout_method,
+            offer_final_at=t.offer_final_at,
+            due_at=due,
+            status=payment.status if payment else "unpaid",
+        )
+        for t, due, payment in service.overdue(session, now, grant.programs())
+    ]

@@ -1,0 +1,338 @@
+"""Paying a trade-in's customer, exactly once, through the method they chose.
+
+The payout opens once the offer is final (``lifecycle.offer_final``), whatever the device's
+erasure or resale. A payout records the purchase on the ledger (the device's cost and the
+bonus as promotion expense, owed to the customer as trade-in liability), then pays the
+liability out in the method's instrument: a store-credit card, a purchase coupon, loyalty
+points, or a cash instruction to the payout provider. Above the program's limit a second
+person approves before anything is paid out. The unique payment row per trade-in holds the
+"exactly once" against racing requests, also from several server processes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from cryptography.fernet import Fernet
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from revalue.customers import contacts
+from revalue.domain.calendar import add_business_days
+from revalue.domain.context import Context
+from revalue.domain.errors import Conflict
+from revalue.domain.ledger import Entry
+from revalue.domain.lifecycle import State, offer_final
+from revalue.domain.money import MINOR_UNITS
+from revalue.domain.program import HANDED_OVER, PayoutMethod
+from revalue.events import outbox
+from revalue.ids import new_id
+from revalue.payouts import accounts, instruments, ledger, providers
+from revalue.payouts.models import Coupon, PayoutInstruction, StoreCredit
+from revalue.payouts.schemas import PayIn
+from revalue.programs import service as programs
+from revalue.quotes import service as quotes
+from revalue.tradeins import custody, processing, repository, screening
+from revalue.tradeins.models import Payment, TradeIn
+from revalue.tradeins.service import get
+
+AWAITING_APPROVAL, PAID = "awaiting_approval", "paid"
+# Offer lines that are the program's promotion, not what the device is worth.
+PROMOTION_LINES = frozenset({"payout_bonus", "promotion"})
+
+
+class NotPayable(Conflict):
+    code = "not_payable"
+
+
+class NothingOwed(Conflict):
+    code = "nothing_owed"
+
+
+class AlreadyPaid(Conflict):
+    code = "already_paid"
+
+
+class ApprovalNotOpen(Conflict):
+    code = "approval_not_open"
+
+
+class SameApprover(Conflict):
+    code = "approver_is_requester"
+
+
+class CustomerEmailRequired(Conflict):
+    code = "customer_email_required"
+
+
+def pay(session: Session, trade_in_id: str, data: PayIn, ctx: Context, *, box: Fernet) -> Payment:
+    """Pay the final offer, or hold it for approval above the program's limit."""
+    trade_in = get(session, trade_in_id)
+    existing = repository.payment(session, trade_in.id)
+    if existing is not None:
+        raise AlreadyPaid(
+            f"trade-in {trade_in.id} was paid already ({existing.reference}, {existing.status})",
+            field="trade_in_id",
+            reference=existing.reference,
+        )
+    final = trade_in.payout_method is not None and offer_final(
+        State(trade_in.state),
+        second_opinion_required=trade_in.second_opinion == "required",
+        rejected=trade_in.reason is not None,
+    )
+    if not final:
+        raise NotPayable(
+            f"the offer is not final while the trade-in is {trade_in.state}: a customer is "
+            "paid once the device is inspected as quoted or a re-quote is accepted",
+            field="trade_in_id",
+            state=trade_in.state,
+        )
+    screening.refuse_if_blocked(session, trade_in.id)
+    owed = processing.payable(session, trade_in)
+    assert owed is not None  # final, with a payout method: something is owed
+    amount, currency = owed
+    if amount == 0:  # a device worth nothing but recycling: there is nothing to pay out
+        raise NothingOwed("the final offer is 0: there is nothing to pay", field="trade_in_id")
+    program = programs.get(session, trade_in.program_id)
+    held = program.payout_approval_above is not None and amount > program.payout_approval_above
+    payment = Payment(
+        trade_in_id=trade_in.id,
+        method=trade_in.payout_method,
+        amount=amount,
+        currency=currency,
+        reference=new_id("pay", ctx.now),
+        status=AWAITING_APPROVAL if held else PAID,
+        requested_by=ctx.actor,
+        requested_at=ctx.now,
+    )
+    try:
+        # The unique trade-in: a payout racing this one (another process) fails here. In a
+        # savepoint, so the refusal can be named rather than a bare conflict.
+        with session.begin_nested():
+            repository.add(session, payment)
+    except IntegrityError:
+        raise AlreadyPaid(
+            f"trade-in {trade_in.id} is being paid by another request", field="trade_in_id"
+        ) from None
+    _accrue(session, trade_in, payment, ctx)
+    if held:
+        custody.note(session, trade_in, "payout_held", _event(payment), ctx)
+        return payment
+    _pay_out(session, trade_in, payment, data, ctx, box=box)
+    return payment
+
+
+def approve(
+    session: Session, trade_in_id: str, data: PayIn, ctx: Context, *, box: Fernet
+) -> Payment:
+    """A second person approves a payout held above the limit, and it is paid out."""
+    trade_in = get(session, trade_in_id)
+    payment = repository.payment(session, trade_in.id)
+    if payment is None or payment.status != AWAITING_APPROVAL:
+        raise ApprovalNotOpen(
+            "only a payout awaiting approval can be approved"
+            + (f" (this one is {payment.status})" if payment else " (there is none)"),
+            field="trade_in_id",
+        )
+    if payment.requested_by == ctx.actor:
+        raise SameApprover(
+            "a payout above the limit is approved by someone other than who requested it",
+            field="trade_in_id",
+        )
+    screening.refuse_if_blocked(session, trade_in.id)
+    payment.status, payment.approved_by, payment.approved_at = PAID, ctx.actor, ctx.now
+    _pay_out(session, trade_in, payment, data, ctx, box=box)
+    return payment
+
+
+def _accrue(session: Session, trade_in: TradeIn, payment: Payment, ctx: Context) -> None:
+    """The purchase: the device's cost and the promotion, owed to the customer."""
+    promotion = min(payment.amount, max(0, _promotion(session, trade_in, payment.method)))
+    entries = [
+        Entry(accounts.DEVICE_PURCHASES, payment.amount - promotion, payment.currency),
+        Entry(accounts.PROMOTION_EXPENSE, promotion, payment.currency),
+        Entry(accounts.TRADE_IN_LIABILITY, -payment.amount, payment.currency),
+    ]
+    ledger.post(
+        session,
+        program_id=trade_in.program_id,
+        trade_in_id=trade_in.id,
+        kind="accrue",
+        reference=f"accrue:{payment.reference}",
+        entries=[e for e in entries if e.amount != 0],
+        memo=f"final offer, {payment.method}",
+        ctx=ctx,
+    )
+
+
+def _promotion(session: Session, trade_in: TradeIn, method: str) -> int:
+    accepted_requote = trade_in.requote_id is not None and trade_in.state != State.REQUOTE_OFFERED
+    quote = quotes.get(session, trade_in.requote_id if accepted_requote else trade_in.quote_id)
+    offer = next(o for o in quote.offers if o["method"] == method)
+    return sum(line["amount"] for line in offer["lines"] if line["code"] in PROMOTION_LINES)
+
+
+def _pay_out(
+    session: Session,
+    trade_in: TradeIn,
+    payment: Payment,
+    data: PayIn,
+    ctx: Context,
+    *,
+    box: Fernet,
+) -> None:
+    """The liability paid out in the method's instrument."""
+    method, common = (
+        PayoutMethod(payment.method),
+        {
+            "program_id": trade_in.program_id,
+            "trade_in_id": trade_in.id,
+            "amount": payment.amount,
+            "currency": payment.currency,
+            "box": box,
+            "ctx": ctx,
+        },
+    )
+    if method == PayoutMethod.STORE_CREDIT:
+        instruments.issue_store_credit(session, **common)
+    elif method == PayoutMethod.PURCHASE_DISCOUNT:
+        email = _email(session, trade_in, "a purchase coupon is bound to its customer's e-mail")
+        days = programs.get(session, trade_in.program_id).coupon_days
+        instruments.issue_coupon(session, customer_email=email, days=days, **common)
+    elif method == PayoutMethod.LOYALTY_POINTS:
+        rate = programs.get(session, trade_in.program_id).loyalty_points_per_unit
+        payment.points = payment.amount * rate // 10 ** MINOR_UNITS[payment.currency]
+        _settle(session, trade_in, payment, accounts.LOYALTY_POINTS, ctx)
+    else:
+        to = _destination(session, trade_in, data)
+        providers.built_in().instruct(session, payment, to, box, ctx)
+        _settle(session, trade_in, payment, accounts.CASH_CLEARING, ctx)
+    payment.paid_at = ctx.now
+    custody.note(session, trade_in, "pay", _event(payment), ctx)
+    outbox.emit(
+        session,
+        program_id=trade_in.program_id,
+        type=outbox.PAYOUT_MADE,
+        payload={"trade_in_id": trade_in.id, **_event(payment)},
+        ctx=ctx,
+        trade_in_id=trade_in.id,
+    )
+
+
+def _email(session: Session, trade_in: TradeIn, why: str) -> str:
+    contact = contacts.get(session, trade_in.id)
+    if contact is None or not contact.email:
+        raise CustomerEmailRequired(
+            f"{why}, and this trade-in has none: add it to the contact details first",
+            field="trade_in_id",
+        )
+    return contact.email
+
+
+def _destination(session: Session, trade_in: TradeIn, data: PayIn) -> providers.Destination:
+    """Cash goes to the account given; else, where the customer handed the device over, into
+    their hand at the counter; else by PayPal to the customer's e-mail."""
+    if data.account:
+        return providers.Destination(rail=data.rail or "bank_transfer", account=data.account)
+    if data.rail != "paypal" and trade_in.pathway in HANDED_OVER:
+        return providers.Destination(rail="in_person", account="")
+    email = _email(session, trade_in, "cash without an account goes by PayPal to the e-mail")
+    return providers.Destination(rail="paypal", account=email)
+
+
+def _settle(session: Session, trade_in: TradeIn, payment: Payment, to: str, ctx: Context) -> None:
+    ledger.post(
+        session,
+        program_id=trade_in.program_id,
+        trade_in_id=trade_in.id,
+        kind="pay",
+        reference=f"pay:{payment.reference}",
+        entries=[
+            Entry(accounts.TRADE_IN_LIABILITY, payment.amount, payment.currency),
+            Entry(to, -payment.amount, payment.currency),
+        ],
+        memo=payment.method,
+        ctx=ctx,
+    )
+
+
+def _event(payment: Payment) -> dict[str, Any]:
+    return {
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "method": payment.method,
+        "reference": payment.reference,
+        "status": payment.status,
+        "points": payment.points,
+    }
+
+
+def instrument(
+    session: Session, payment: Payment, *, box: Fernet, reveal: bool
+) -> dict[str, Any] | None:
+    """What the payout created. A card's or coupon's code is a bearer secret: shown in full
+    only to its customer (and the retailer's systems, to put it in their wallet); staff see
+    its last characters."""
+    kinds = {PayoutMethod.STORE_CREDIT: StoreCredit, PayoutMethod.PURCHASE_DISCOUNT: Coupon}
+    if payment.method in kinds:
+        model = kinds[PayoutMethod(payment.method)]
+        row = session.scalars(select(model).where(model.trade_in_id == payment.trade_in_id)).first()
+        if row is None:  # held for approval: nothing issued yet
+            return None
+        code = instruments.reveal(box, row)
+        shown = {
+            "id": row.id,
+            "code": code if reveal else "…" + code[-4:],
+            "currency": row.currency,
+        }
+        if isinstance(row, StoreCredit):
+            # The card's account is a liability, in credit: its balance is what is left.
+            left = -ledger.balance(session, accounts.store_credit(row.id), row.currency)
+            return {"kind": "store_credit", **shown, "balance": left}
+        return {
+            "kind": "coupon",
+            **shown,
+            "amount": row.amount,
+            "expires_at": row.expires_at,
+            "redeemed_at": row.redeemed_at,
+        }
+    if payment.method == PayoutMethod.CASH:
+        row = session.scalars(
+            select(PayoutInstruction).where(PayoutInstruction.payment_id == payment.id)
+        ).first()
+        if row is None:
+            return None
+        return {
+            "kind": "cash",
+            "rail": row.rail,
+            "destination": row.destination_hint,
+            "status": row.status,
+            "provider": row.provider,
+        }
+    return {"kind": "loyalty_points", "points": payment.points}
+
+
+def overdue(
+    session: Session, now: datetime, program_ids: frozenset[str] | None
+) -> list[tuple[TradeIn, datetime, Payment | None]]:
+    """Trade-ins whose customer is not paid (or whose payout waits for approval) more than
+    their program's business days after the offer became final: (trade-in, due, payout)."""
+    stmt = (
+        select(TradeIn, Payment)
+        .outerjoin(Payment, Payment.trade_in_id == TradeIn.id)
+        .where(TradeIn.offer_final_at.is_not(None), TradeIn.reason.is_(None))
+        .where(or_(Payment.id.is_(None), Payment.status == AWAITING_APPROVAL))
+        .where(TradeIn.offer_final_at < now)
+    )
+    if program_ids is not None:
+        stmt = stmt.where(TradeIn.program_id.in_(program_ids))
+    sla = {p.id: p.payout_sla_business_days for p in programs.list_all(session)}
+    late = []
+    for trade_in, payment in session.execute(stmt.order_by(TradeIn.offer_final_at)):
+        due = add_business_days(trade_in.offer_final_at, sla[trade_in.program_id])
+        owed = processing.payable(session, trade_in)
+        if due < now and owed is not None and owed[0] > 0:
+            late.append((trade_in, due, payment))
+    return late
