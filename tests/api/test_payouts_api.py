@@ -1,6 +1,9 @@
 """Paying customers through the API: once the offer is final, exactly once, in each method,
 on a ledger that balances; above the program's limit only after a second person approves."""
 
+import csv
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -240,3 +243,40 @@ def test_customers_unpaid_past_the_program_s_business_days_are_listed_overdue(
     assert overdue[0]["due_at"] > overdue[0]["offer_final_at"]
     ok(client, late, "pay")
     assert client.get("/payouts/overdue").json() == []
+
+
+def test_finance_executes_cash_from_the_csv_and_confirms_it_into_the_bank(client, seeded, sessions):
+    tid = inspected(client, method="cash", pathway="mail_in")
+    owed = ok(client, tid, "pay", {"rail": "bank_transfer", "account": IBAN})["payment"]
+    r = client.get("/programs/acme/payouts/instructions.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    [row] = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert (row["reference"], row["account"], row["rail"]) == (
+        owed["reference"],
+        IBAN,
+        "bank_transfer",
+    )
+    assert int(row["amount_minor"]) == owed["amount"]
+    r = client.post(f"/trade-ins/{tid}/payout/executed", json={"bank_reference": "BACS-42"})
+    assert r.status_code == 200, r.text
+    assert r.json()["instrument"]["status"] == "executed"
+    assert transactions(sessions, tid)[-1] == (
+        "settle",
+        {accounts.CASH_CLEARING: owed["amount"], accounts.BANK: -owed["amount"]},
+    )
+    # Executed once: off the list, and a second confirmation is refused, writing nothing.
+    listed = client.get("/programs/acme/payouts/instructions.csv").content.decode("utf-8-sig")
+    assert owed["reference"] not in listed
+    before = transactions(sessions, tid)
+    r = client.post(f"/trade-ins/{tid}/payout/executed", json={"bank_reference": "BACS-43"})
+    assert_error(r, 409, "cash_not_instructed")
+    assert transactions(sessions, tid) == before
+
+
+def test_only_cash_instructed_can_be_confirmed(client, seeded, sessions):
+    tid = inspected(client, method="store_credit")
+    ok(client, tid, "pay")
+    before = transactions(sessions, tid)
+    r = client.post(f"/trade-ins/{tid}/payout/executed", json={"bank_reference": "BACS-1"})
+    assert_error(r, 409, "cash_not_instructed")
+    assert transactions(sessions, tid) == before

@@ -44,6 +44,7 @@ from revalue.domain.records import (
     Route,
     SanitizationLevel,
 )
+from revalue.payouts import instant
 from revalue.payouts.instruments import cipher
 from revalue.programs import repository as programs_repository
 from revalue.programs import schemas as program_schemas
@@ -97,6 +98,7 @@ def demo_program() -> program_schemas.ProgramIn:
         # Re-quotes cutting more than 100.00 wait for a second inspector.
         second_opinion_above=10000,
         payout_approval_above=80000,  # payouts over 800.00 wait for a second person
+        instant_credit=True,  # store credit at the till, settled once the offer is final
         objectives=[
             {"metric": "devices_per_month", "target": 600},
             {"metric": "reuse_share_bp", "target": 8000},
@@ -211,6 +213,7 @@ def walk(story: Story, variant: str, category: Category) -> None:
     if in_person:
         associate = story.ctx(f"associate-{rng.randint(1, 90)}")
         demo_screening.receive(story, tid, trade_in.model_id, category, story.tacs, associate)
+        demo_payouts.at_hand_over(story, tid, associate)
         if not story.wait(12, 72):
             return
     else:
@@ -334,6 +337,7 @@ def _run(
         expired = tradeins.expire_due(session, sweep)
         inspection.lapse_due(session, sweep)
         screening.lapse_locks(session, sweep)
+        instant.reconcile(session, sweep)
         summary(session, expired)
 
 

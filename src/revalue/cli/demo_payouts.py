@@ -8,22 +8,39 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from revalue.customers import contacts
-from revalue.payouts import instruments, redemption
+from revalue.domain.context import Context
+from revalue.domain.program import PayoutMethod
+from revalue.payouts import instant, instruments, redemption
 from revalue.payouts import service as payouts
 from revalue.payouts.models import Coupon, StoreCredit
 from revalue.payouts.schemas import PayIn
-from revalue.tradeins import processing
+from revalue.tradeins import processing, repository, screening
 from revalue.tradeins import service as tradeins
 
 if TYPE_CHECKING:  # the walk's state, defined by the demo that calls this
     from revalue.cli.demo import Story
 
 
+def at_hand_over(story: Story, tid: str, associate: Context) -> None:
+    """Half the customers paid in store credit take it at the till, before inspection."""
+    s = story.session
+    trade_in = tradeins.get(s, tid)
+    owed = processing.payable(s, trade_in)
+    eligible = trade_in.payout_method == PayoutMethod.STORE_CREDIT and trade_in.state == "received"
+    if not eligible or owed is None or owed[0] == 0 or screening.blocked(s, tid):
+        return
+    if payouts.above_limit(s, trade_in, owed[0]):
+        return
+    if story.rng.random() < 0.5:
+        instant.pay_instant(s, tid, associate, box=story.box)
+
+
 def pay(story: Story, tid: str) -> None:
-    """Pay the final offer (a device only worth recycling is owed nothing)."""
+    """Pay the final offer (a device only worth recycling is owed nothing; instant credit was
+    paid at the till, and is settled by the day's reconciliation)."""
     s = story.session
     owed = processing.payable(s, tradeins.get(s, tid))
-    if owed is None or owed[0] == 0:
+    if owed is None or owed[0] == 0 or repository.payment(s, tid) is not None:
         return
     payment = payouts.pay(s, tid, PayIn(), story.ctx("finance-1"), box=story.box)
     if payment.status == payouts.AWAITING_APPROVAL:

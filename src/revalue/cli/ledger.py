@@ -1,4 +1,5 @@
-"""``revalue ledger``: check the ledger, export entries and payouts as CSV, a day's summary."""
+"""``revalue ledger``: check the ledger, settle instant credit, export entries and payouts as
+CSV, a day's summary."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from rich.table import Table
 
 from revalue.cli import common
 from revalue.cli.common import console, err_console
-from revalue.payouts import exports, ledger
+from revalue.payouts import exports, instant, ledger
 from revalue.programs import service as programs
 
 app = typer.Typer(help="The payouts ledger and accounting exports.", no_args_is_help=True)
@@ -36,6 +37,21 @@ def check(
         report = ledger.check(session, program_id=program)
     if not _report(report):
         raise typer.Exit(1)
+
+
+@app.command("reconcile")
+def reconcile() -> None:
+    """Settle instant store credit whose offer is now final: a top-up onto the card, or a
+    clawback from it (and a receivable for what was spent). Run it on a schedule."""
+    common.require_schema()
+    with common.unit_of_work() as session:
+        settled = instant.reconcile(session, common.context())
+    for a in settled:
+        console.print(
+            f"{a.trade_in_id}: paid {a.paid}, final {a.final}; from the card {a.from_card}, "
+            f"owed back {a.receivable}"
+        )
+    console.print(f"[green]{len(settled)} instant payout(s) settled[/green]")
 
 
 @app.command("export")

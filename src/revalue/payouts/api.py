@@ -1,6 +1,9 @@
 """Payouts over HTTP: pay a trade-in (finance), approve a payout held above the limit (another
 person), and the queue of payouts awaiting approval."""
 
+from dataclasses import asdict
+from typing import Any
+
 from fastapi import APIRouter, Body, Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,9 +14,9 @@ from revalue.http.auth import Grant, allow
 from revalue.http.deps import read_session, state
 from revalue.http.errors import ERROR_RESPONSES
 from revalue.http.write import perform
-from revalue.payouts import service
+from revalue.payouts import cash, instant, service
 from revalue.payouts.instruments import cipher
-from revalue.payouts.schemas import OverdueOut, PayIn, PaymentOut
+from revalue.payouts.schemas import ExecutedIn, OverdueOut, PayIn, PaymentOut
 from revalue.tradeins import repository, views
 from revalue.tradeins import service as tradeins
 from revalue.tradeins.models import Payment, TradeIn
@@ -51,6 +54,33 @@ def pay(
     return _act(request, trade_in_id, body, service.pay)
 
 
+@router.post("/trade-ins/{trade_in_id}/pay/instant", response_model=TradeInOut)
+def pay_instant(
+    trade_in_id: str,
+    request: Request,
+    grant: Grant = Depends(allow(A, F, Role.STORE_ASSOCIATE, scope=TRADE_IN)),
+):
+    """At hand-over in store, where the program allows it: store credit for the quoted offer
+    now, adjusted or clawed back once the offer is final (POST /payouts/reconcile)."""
+    return _act(
+        request,
+        trade_in_id,
+        None,
+        lambda s, t, d, ctx, box: instant.pay_instant(s, t, ctx, box=box),
+    )
+
+
+@router.post("/payouts/reconcile")
+def reconcile(request: Request, grant: Grant = Depends(allow(A, F))) -> dict[str, Any]:
+    """Settle instant credit whose offer is now final: a top-up, or a clawback from the card
+    (and a receivable for what was spent). Run it on a schedule, like expire-due."""
+
+    def work(s, ctx):  # type: ignore[no-untyped-def]
+        return {"settled": [asdict(a) for a in instant.reconcile(s, ctx)]}
+
+    return perform(request, work)
+
+
 @router.post("/trade-ins/{trade_in_id}/payout/approve", response_model=TradeInOut)
 def approve(
     trade_in_id: str,
@@ -81,6 +111,26 @@ def payout(
     out = PaymentOut.model_validate(row, from_attributes=True)
     out.instrument = service.instrument(session, row, box=box, reveal=reveal)
     return out
+
+
+@router.post("/trade-ins/{trade_in_id}/payout/executed", response_model=PaymentOut)
+def cash_executed(
+    trade_in_id: str,
+    body: ExecutedIn,
+    request: Request,
+    grant: Grant = Depends(allow(A, F, scope=TRADE_IN)),
+):
+    """Confirm a cash payout a person executed, with the bank's (or PayPal's) reference: the
+    clearing account is settled into the bank."""
+
+    def work(s, ctx):  # type: ignore[no-untyped-def]
+        payment = cash.executed(s, trade_in_id, body.bank_reference, ctx)
+        out = PaymentOut.model_validate(payment, from_attributes=True)
+        box = cipher(state(request).settings.secrets_dir)
+        out.instrument = service.instrument(s, payment, box=box, reveal=False)
+        return out
+
+    return perform(request, work, payload=body)
 
 
 @router.get("/payouts/awaiting-approval", response_model=list[PaymentOut])

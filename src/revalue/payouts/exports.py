@@ -68,13 +68,13 @@ def entries_csv(session: Session, *, program_id: str, start: date, end: date) ->
     lines = []
     for tid, at, by, kind, reference, reverses, trade_in_id, account, cur, amount, memo in rows:
         amount = int(amount)
-        debit = _decimal(amount, cur) if amount > 0 else ""
-        credit = _decimal(-amount, cur) if amount < 0 else ""
+        debit = decimal_amount(amount, cur) if amount > 0 else ""
+        credit = decimal_amount(-amount, cur) if amount < 0 else ""
         lines.append(
-            [tid, _time(at), by, kind, reference, reverses, trade_in_id, account, cur, amount,
+            [tid, utc_time(at), by, kind, reference, reverses, trade_in_id, account, cur, amount,
              debit, credit, memo]
         )  # fmt: skip
-    return _csv(ENTRY_COLUMNS, lines)
+    return table_csv(ENTRY_COLUMNS, lines)
 
 
 def payouts_csv(session: Session, *, program_id: str, start: date, end: date) -> str:
@@ -90,11 +90,11 @@ def payouts_csv(session: Session, *, program_id: str, start: date, end: date) ->
     )
     lines = [
         [p.reference, p.trade_in_id, p.method, p.status, p.currency, p.amount,
-         _decimal(p.amount, p.currency), p.points, _time(p.requested_at), p.requested_by,
-         p.approved_by, _time(p.paid_at)]
+         decimal_amount(p.amount, p.currency), p.points, utc_time(p.requested_at), p.requested_by,
+         p.approved_by, utc_time(p.paid_at)]
         for p in rows
     ]  # fmt: skip
-    return _csv(PAYOUT_COLUMNS, lines)
+    return table_csv(PAYOUT_COLUMNS, lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,12 +189,12 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
-def _decimal(amount: int, currency: str) -> Decimal:
+def decimal_amount(amount: int, currency: str) -> Decimal:
     # A number, not text: a negative amount is a number, and no formula to neutralise.
     return Decimal(format_major(amount, currency))
 
 
-def _time(value: datetime | None) -> str | None:
+def utc_time(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -207,7 +207,7 @@ def _cell(value: object) -> object:
     return value
 
 
-def _csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+def table_csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)  # the excel dialect: quoted as needed, CRLF line ends
     writer.writerow(columns)

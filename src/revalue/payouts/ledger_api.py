@@ -3,16 +3,16 @@ spreadsheets, a day's summary and the accounts' balances."""
 
 from datetime import date, datetime
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from revalue.domain.access import Role
 from revalue.http.auth import Grant, allow
-from revalue.http.deps import read_session
+from revalue.http.deps import read_session, state
 from revalue.http.errors import ERROR_RESPONSES
-from revalue.payouts import exports, ledger
+from revalue.payouts import cash, exports, instruments, ledger
 from revalue.programs.api import PROGRAM
 
 router = APIRouter(responses=ERROR_RESPONSES, tags=["ledger"])
@@ -49,6 +49,22 @@ def ledger_entries_csv(
     in minor units and as decimals."""
     text = exports.entries_csv(session, program_id=program_id, start=start, end=end)
     return _csv(text, f"ledger-{program_id}-{start}-{end}.csv")
+
+
+@router.get(
+    "/programs/{program_id}/payouts/instructions.csv", response_class=Response, responses=CSV
+)
+def cash_instructions_csv(
+    program_id: str,
+    request: Request,
+    grant: Grant = Depends(allow(Role.ADMIN, Role.FINANCE, scope=PROGRAM)),
+    session: Session = Depends(read_session),
+) -> Response:
+    """The cash payouts still to execute by hand, with the accounts in full (personal data:
+    finance only), oldest first; confirm each with POST /trade-ins/{id}/payout/executed."""
+    box = instruments.cipher(state(request).settings.secrets_dir)
+    text = cash.instructions_csv(session, program_id=program_id, box=box)
+    return _csv(text, f"cash-instructions-{program_id}.csv")
 
 
 @router.get("/programs/{program_id}/payouts.csv", response_class=Response, responses=CSV)

@@ -25,6 +25,10 @@ class PayIn(Strict):
         return self
 
 
+class ExecutedIn(Strict):
+    bank_reference: str = Field(min_length=3, max_length=120, examples=["BACS-2026-11-26-0042"])
+
+
 class PaymentOut(BaseModel):
     reference: str
     trade_in_id: str

@@ -70,13 +70,7 @@ class CustomerEmailRequired(Conflict):
 def pay(session: Session, trade_in_id: str, data: PayIn, ctx: Context, *, box: Fernet) -> Payment:
     """Pay the final offer, or hold it for approval above the program's limit."""
     trade_in = get(session, trade_in_id)
-    existing = repository.payment(session, trade_in.id)
-    if existing is not None:
-        raise AlreadyPaid(
-            f"trade-in {trade_in.id} was paid already ({existing.reference}, {existing.status})",
-            field="trade_in_id",
-            reference=existing.reference,
-        )
+    refuse_second(session, trade_in)
     final = trade_in.payout_method is not None and offer_final(
         State(trade_in.state),
         second_opinion_required=trade_in.second_opinion == "required",
@@ -89,21 +83,62 @@ def pay(session: Session, trade_in_id: str, data: PayIn, ctx: Context, *, box: F
             field="trade_in_id",
             state=trade_in.state,
         )
+    amount, currency = owed_now(session, trade_in)
+    held = above_limit(session, trade_in, amount)
+    payment = record(
+        session, trade_in, amount, currency, ctx, status=AWAITING_APPROVAL if held else PAID
+    )
+    if held:
+        custody.note(session, trade_in, "payout_held", _event(payment), ctx)
+        return payment
+    pay_out(session, trade_in, payment, data, ctx, box=box)
+    return payment
+
+
+def refuse_second(session: Session, trade_in: TradeIn) -> None:
+    existing = repository.payment(session, trade_in.id)
+    if existing is not None:
+        raise AlreadyPaid(
+            f"trade-in {trade_in.id} was paid already ({existing.reference}, {existing.status})",
+            field="trade_in_id",
+            reference=existing.reference,
+        )
+
+
+def owed_now(session: Session, trade_in: TradeIn) -> tuple[int, str]:
+    """What the accepted offer pays, for a device neither blocklisted nor worth nothing."""
     screening.refuse_if_blocked(session, trade_in.id)
     owed = processing.payable(session, trade_in)
-    assert owed is not None  # final, with a payout method: something is owed
-    amount, currency = owed
-    if amount == 0:  # a device worth nothing but recycling: there is nothing to pay out
-        raise NothingOwed("the final offer is 0: there is nothing to pay", field="trade_in_id")
-    program = programs.get(session, trade_in.program_id)
-    held = program.payout_approval_above is not None and amount > program.payout_approval_above
+    assert owed is not None  # accepted with a payout method, not cancelled: something is owed
+    if owed[0] == 0:  # a device worth nothing but recycling: there is nothing to pay out
+        raise NothingOwed("the offer is 0: there is nothing to pay", field="trade_in_id")
+    return owed
+
+
+def above_limit(session: Session, trade_in: TradeIn, amount: int) -> bool:
+    limit = programs.get(session, trade_in.program_id).payout_approval_above
+    return limit is not None and amount > limit
+
+
+def record(
+    session: Session,
+    trade_in: TradeIn,
+    amount: int,
+    currency: str,
+    ctx: Context,
+    *,
+    status: str,
+    provisional: bool = False,
+) -> Payment:
+    """The payment row, unique per trade-in, and the purchase on the ledger."""
     payment = Payment(
         trade_in_id=trade_in.id,
         method=trade_in.payout_method,
         amount=amount,
         currency=currency,
         reference=new_id("pay", ctx.now),
-        status=AWAITING_APPROVAL if held else PAID,
+        status=status,
+        provisional=provisional,
         requested_by=ctx.actor,
         requested_at=ctx.now,
     )
@@ -117,10 +152,6 @@ def pay(session: Session, trade_in_id: str, data: PayIn, ctx: Context, *, box: F
             f"trade-in {trade_in.id} is being paid by another request", field="trade_in_id"
         ) from None
     _accrue(session, trade_in, payment, ctx)
-    if held:
-        custody.note(session, trade_in, "payout_held", _event(payment), ctx)
-        return payment
-    _pay_out(session, trade_in, payment, data, ctx, box=box)
     return payment
 
 
@@ -143,13 +174,13 @@ def approve(
         )
     screening.refuse_if_blocked(session, trade_in.id)
     payment.status, payment.approved_by, payment.approved_at = PAID, ctx.actor, ctx.now
-    _pay_out(session, trade_in, payment, data, ctx, box=box)
+    pay_out(session, trade_in, payment, data, ctx, box=box)
     return payment
 
 
 def _accrue(session: Session, trade_in: TradeIn, payment: Payment, ctx: Context) -> None:
     """The purchase: the device's cost and the promotion, owed to the customer."""
-    promotion = min(payment.amount, max(0, _promotion(session, trade_in, payment.method)))
+    promotion = promotion_of(session, trade_in, payment.method, payment.amount)
     entries = [
         Entry(accounts.DEVICE_PURCHASES, payment.amount - promotion, payment.currency),
         Entry(accounts.PROMOTION_EXPENSE, promotion, payment.currency),
@@ -167,14 +198,16 @@ def _accrue(session: Session, trade_in: TradeIn, payment: Payment, ctx: Context)
     )
 
 
-def _promotion(session: Session, trade_in: TradeIn, method: str) -> int:
+def promotion_of(session: Session, trade_in: TradeIn, method: str, amount: int) -> int:
+    """The part of ``amount`` that is the program's bonus and promotion, by the offer's lines."""
     accepted_requote = trade_in.requote_id is not None and trade_in.state != State.REQUOTE_OFFERED
     quote = quotes.get(session, trade_in.requote_id if accepted_requote else trade_in.quote_id)
     offer = next(o for o in quote.offers if o["method"] == method)
-    return sum(line["amount"] for line in offer["lines"] if line["code"] in PROMOTION_LINES)
+    bonus = sum(line["amount"] for line in offer["lines"] if line["code"] in PROMOTION_LINES)
+    return min(amount, max(0, bonus))
 
 
-def _pay_out(
+def pay_out(
     session: Session,
     trade_in: TradeIn,
     payment: Payment,
@@ -204,11 +237,11 @@ def _pay_out(
     elif method == PayoutMethod.LOYALTY_POINTS:
         rate = programs.get(session, trade_in.program_id).loyalty_points_per_unit
         payment.points = payment.amount * rate // 10 ** MINOR_UNITS[payment.currency]
-        _settle(session, trade_in, payment, accounts.LOYALTY_POINTS, ctx)
+        _paid_into(session, trade_in, payment, accounts.LOYALTY_POINTS, ctx)
     else:
         to = _destination(session, trade_in, data)
         providers.built_in().instruct(session, payment, to, box, ctx)
-        _settle(session, trade_in, payment, accounts.CASH_CLEARING, ctx)
+        _paid_into(session, trade_in, payment, accounts.CASH_CLEARING, ctx)
     payment.paid_at = ctx.now
     custody.note(session, trade_in, "pay", _event(payment), ctx)
     outbox.emit(
@@ -242,18 +275,39 @@ def _destination(session: Session, trade_in: TradeIn, data: PayIn) -> providers.
     return providers.Destination(rail="paypal", account=email)
 
 
-def _settle(session: Session, trade_in: TradeIn, payment: Payment, to: str, ctx: Context) -> None:
+def _paid_into(
+    session: Session, trade_in: TradeIn, payment: Payment, to: str, ctx: Context
+) -> None:
+    transfer(
+        session, trade_in, payment, kind="pay", debit=accounts.TRADE_IN_LIABILITY, credit=to,
+        memo=payment.method, ctx=ctx,
+    )  # fmt: skip
+
+
+def transfer(
+    session: Session,
+    trade_in: TradeIn,
+    payment: Payment,
+    *,
+    kind: str,
+    debit: str,
+    credit: str,
+    memo: str,
+    ctx: Context,
+) -> None:
+    """The payout's whole amount from one account to another, once (the reference is the
+    kind and the payout's)."""
     ledger.post(
         session,
         program_id=trade_in.program_id,
         trade_in_id=trade_in.id,
-        kind="pay",
-        reference=f"pay:{payment.reference}",
+        kind=kind,
+        reference=f"{kind}:{payment.reference}",
         entries=[
-            Entry(accounts.TRADE_IN_LIABILITY, payment.amount, payment.currency),
-            Entry(to, -payment.amount, payment.currency),
+            Entry(debit, payment.amount, payment.currency),
+            Entry(credit, -payment.amount, payment.currency),
         ],
-        memo=payment.method,
+        memo=memo,
         ctx=ctx,
     )
 

@@ -39,11 +39,12 @@ class Program(Base):
     second_opinion_sample_bp: Mapped[int] = mapped_column(Integer, default=500)
     # Payouts: above this amount a second person approves (None: never); the days (Monday to
     # Friday) from the final offer to payment; loyalty points per whole currency unit; the
-    # days a purchase coupon lasts.
+    # days a purchase coupon lasts; store credit at hand-over in store, before inspection.
     payout_approval_above: Mapped[int | None] = mapped_column(BigInteger)
     payout_sla_business_days: Mapped[int] = mapped_column(Integer, default=2)
     loyalty_points_per_unit: Mapped[int] = mapped_column(Integer, default=100)
     coupon_days: Mapped[int] = mapped_column(Integer, default=90)
+    instant_credit: Mapped[bool] = mapped_column(Boolean, default=False)
     # Independent verification of erasure: R2 practice is a sample of at least 5 %.
     erasure_verification_bp: Mapped[int] = mapped_column(Integer, default=500)
     # Screening: days a customer has to remove a lock and what happens after (return or

@@ -111,6 +111,11 @@ class ProgramIn(Strict):
         100, ge=1, le=100_000, description="Loyalty points per whole currency unit paid"
     )
     coupon_days: int = Field(90, ge=1, le=3650, description="Days a purchase coupon lasts")
+    instant_credit: bool = Field(
+        False,
+        description="In store and at kiosks, store credit at hand-over, adjusted (or clawed "
+        "back) once the offer is final",
+    )
     lock_grace_days: int = Field(14, ge=1, le=90, description="Days to remove a lock found")
     lock_expiry: LockExpiry = Field(
         LockExpiry.RETURN, description="A lock still on after the grace period: return or recycle"
@@ -164,6 +169,7 @@ class ProgramPatch(Strict):
     payout_sla_business_days: int | None = Field(None, ge=0, le=60)
     loyalty_points_per_unit: int | None = Field(None, ge=1, le=100_000)
     coupon_days: int | None = Field(None, ge=1, le=3650)
+    instant_credit: bool | None = None
     lock_grace_days: int | None = Field(None, ge=1, le=90)
     lock_expiry: LockExpiry | None = None
     duplicate_window_days: int | None = Field(None, ge=1, le=3650)
@@ -196,6 +202,7 @@ class ProgramOut(BaseModel):
     payout_sla_business_days: int
     loyalty_points_per_unit: int
     coupon_days: int
+    instant_credit: bool
     lock_grace_days: int
     lock_expiry: LockExpiry
     duplicate_window_days: int

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from revalue.db import Base, JSONDoc, UTCDateTime
@@ -142,6 +142,9 @@ class Payment(Base):
     # awaiting_approval (above the program's limit: a second person approves), paid, reversed
     status: Mapped[str] = mapped_column(String(20), default="paid")
     points: Mapped[int | None] = mapped_column(BigInteger)  # loyalty points credited
+    # Instant store credit paid at hand-over, before the offer was final: adjusted (topped up
+    # or clawed back) once it is.
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     requested_by: Mapped[str] = mapped_column(String(120), default="")
     requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by: Mapped[str | None] = mapped_column(String(120))
