@@ -280,3 +280,61 @@ def test_only_cash_instructed_can_be_confirmed(client, seeded, sessions):
     r = client.post(f"/trade-ins/{tid}/payout/executed", json={"bank_reference": "BACS-1"})
     assert_error(r, 409, "cash_not_instructed")
     assert transactions(sessions, tid) == before
+
+
+@pytest.mark.parametrize("executed", [False, True])
+def test_a_failed_transfer_is_reversed_and_the_customer_paid_again_elsewhere(
+    client, seeded, sessions, executed
+):
+    tid = inspected(client, method="cash", pathway="mail_in")
+    first = ok(client, tid, "pay", {"rail": "bank_transfer", "account": IBAN})["payment"]
+    if executed:
+        r = client.post(f"/trade-ins/{tid}/payout/executed", json={"bank_reference": "B-1"})
+        assert r.status_code == 200, r.text
+    r = client.post(f"/trade-ins/{tid}/payout/failed", json={"reason": "account closed"})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "reversed"
+    kinds = [k for k, _ in transactions(sessions, tid)]
+    assert kinds.count("reverse") == (2 if executed else 1)  # new entries, nothing edited
+    with sessions() as s:
+        owed = -ledger.balance(s, accounts.TRADE_IN_LIABILITY, "USD")
+        assert owed >= first["amount"] and ledger.check(s).ok  # owed to the customer again
+    again = ok(client, tid, "pay", {"rail": "paypal", "account": "ada.new@example.com"})
+    assert again["payment"]["status"] == "paid"
+    assert again["payment"]["reference"] != first["reference"]
+    view = client.get(f"/trade-ins/{tid}/payout").json()["instrument"]
+    assert (view["rail"], view["status"]) == ("paypal", "instructed")
+    with sessions() as s:
+        assert ledger.check(s).ok  # one pay not reversed: paid once
+        assert s.scalar(select(func.count()).where(Payment.trade_in_id == tid)) == 1
+    assert_error(act(client, tid, "pay"), 409, "already_paid")
+
+
+def test_only_a_cash_transfer_can_fail(client, seeded, sessions):
+    tid = inspected(client, method="store_credit")
+    ok(client, tid, "pay")
+    before = transactions(sessions, tid)
+    r = client.post(f"/trade-ins/{tid}/payout/failed", json={"reason": "changed my mind"})
+    assert_error(r, 409, "cash_not_instructed")
+    assert transactions(sessions, tid) == before
+
+
+def test_a_coupon_that_expires_unused_goes_to_breakage_once(client, every_method, sessions, clock):
+    tid = inspected(client, method="purchase_discount")
+    amount = ok(client, tid, "pay")["payment"]["amount"]
+    coupon = client.get(f"/trade-ins/{tid}/payout", headers=as_customer(tid)).json()
+    assert client.post("/payouts/reconcile").json()["coupons_expired"] == 0  # still valid
+    clock.advance(days=91)  # the program's coupons last 90 days
+    assert client.post("/payouts/reconcile").json()["coupons_expired"] == 1
+    assert dict(transactions(sessions, tid))["expire"] == {
+        accounts.coupon(coupon["instrument"]["id"]): amount,
+        accounts.COUPON_BREAKAGE: -amount,
+    }
+    assert client.post("/payouts/reconcile").json()["coupons_expired"] == 0  # once
+    body = {
+        "program_id": "acme",
+        "code": coupon["instrument"]["code"],
+        "customer_email": EMAIL,
+        "order_reference": "ORD-late",
+    }
+    assert_error(client.post("/coupons/redeem", json=body), 409, "coupon_expired")

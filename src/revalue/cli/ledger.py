@@ -12,7 +12,7 @@ from rich.table import Table
 
 from revalue.cli import common
 from revalue.cli.common import console, err_console
-from revalue.payouts import exports, instant, ledger
+from revalue.payouts import exports, instant, ledger, redemption
 from revalue.programs import service as programs
 
 app = typer.Typer(help="The payouts ledger and accounting exports.", no_args_is_help=True)
@@ -41,17 +41,22 @@ def check(
 
 @app.command("reconcile")
 def reconcile() -> None:
-    """Settle instant store credit whose offer is now final: a top-up onto the card, or a
-    clawback from it (and a receivable for what was spent). Run it on a schedule."""
+    """Settle instant store credit whose offer is now final (a top-up onto the card, or a
+    clawback from it and a receivable for what was spent) and move coupons that expired
+    unused to breakage. Run it on a schedule."""
     common.require_schema()
     with common.unit_of_work() as session:
-        settled = instant.reconcile(session, common.context())
+        ctx = common.context()
+        settled = instant.reconcile(session, ctx)
+        expired = redemption.expire_coupons(session, ctx)
     for a in settled:
         console.print(
             f"{a.trade_in_id}: paid {a.paid}, final {a.final}; from the card {a.from_card}, "
             f"owed back {a.receivable}"
         )
-    console.print(f"[green]{len(settled)} instant payout(s) settled[/green]")
+    console.print(
+        f"[green]{len(settled)} instant payout(s) settled, {expired} coupon(s) expired[/green]"
+    )
 
 
 @app.command("export")

@@ -14,9 +14,9 @@ from revalue.http.auth import Grant, allow
 from revalue.http.deps import read_session, state
 from revalue.http.errors import ERROR_RESPONSES
 from revalue.http.write import perform
-from revalue.payouts import cash, instant, service
+from revalue.payouts import cash, instant, queries, redemption, service
 from revalue.payouts.instruments import cipher
-from revalue.payouts.schemas import ExecutedIn, OverdueOut, PayIn, PaymentOut
+from revalue.payouts.schemas import ExecutedIn, FailedIn, OverdueOut, PayIn, PaymentOut
 from revalue.tradeins import repository, views
 from revalue.tradeins import service as tradeins
 from revalue.tradeins.models import Payment, TradeIn
@@ -73,10 +73,12 @@ def pay_instant(
 @router.post("/payouts/reconcile")
 def reconcile(request: Request, grant: Grant = Depends(allow(A, F))) -> dict[str, Any]:
     """Settle instant credit whose offer is now final: a top-up, or a clawback from the card
-    (and a receivable for what was spent). Run it on a schedule, like expire-due."""
+    (and a receivable for what was spent); and move coupons that expired unused to breakage.
+    Run it on a schedule, like expire-due."""
 
     def work(s, ctx):  # type: ignore[no-untyped-def]
-        return {"settled": [asdict(a) for a in instant.reconcile(s, ctx)]}
+        settled = [asdict(a) for a in instant.reconcile(s, ctx)]
+        return {"settled": settled, "coupons_expired": redemption.expire_coupons(s, ctx)}
 
     return perform(request, work)
 
@@ -109,7 +111,7 @@ def payout(
     box = cipher(state(request).settings.secrets_dir)
     reveal = grant.who is not None and grant.who.kind is not Kind.STAFF
     out = PaymentOut.model_validate(row, from_attributes=True)
-    out.instrument = service.instrument(session, row, box=box, reveal=reveal)
+    out.instrument = queries.instrument(session, row, box=box, reveal=reveal)
     return out
 
 
@@ -127,8 +129,25 @@ def cash_executed(
         payment = cash.executed(s, trade_in_id, body.bank_reference, ctx)
         out = PaymentOut.model_validate(payment, from_attributes=True)
         box = cipher(state(request).settings.secrets_dir)
-        out.instrument = service.instrument(s, payment, box=box, reveal=False)
+        out.instrument = queries.instrument(s, payment, box=box, reveal=False)
         return out
+
+    return perform(request, work, payload=body)
+
+
+@router.post("/trade-ins/{trade_in_id}/payout/failed", response_model=PaymentOut)
+def cash_failed(
+    trade_in_id: str,
+    body: FailedIn,
+    request: Request,
+    grant: Grant = Depends(allow(A, F, scope=TRADE_IN)),
+):
+    """A cash transfer that did not reach the customer (a wrong account, a bounce): reversed
+    on the ledger, so the customer is owed again; pay again to another destination."""
+
+    def work(s, ctx):  # type: ignore[no-untyped-def]
+        payment = cash.failed(s, trade_in_id, body.reason, ctx)
+        return PaymentOut.model_validate(payment, from_attributes=True)
 
     return perform(request, work, payload=body)
 
@@ -169,5 +188,5 @@ def overdue_payouts(
             due_at=due,
             status=payment.status if payment else "unpaid",
         )
-        for t, due, payment in service.overdue(session, now, grant.programs())
+        for t, due, payment in queries.overdue(session, now, grant.programs())
     ]

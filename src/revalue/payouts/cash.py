@@ -1,6 +1,7 @@
 """Cash payouts the built-in provider keeps for people: the list to execute (CSV, with the
-accounts in full, for finance only) and the confirmation of each, with the bank's reference,
-which moves the money from the clearing account to the bank on the ledger."""
+accounts in full, for finance only), the confirmation of each with the bank's reference, which
+moves the money from the clearing account to the bank on the ledger, and the transfer that
+failed, reversed so the customer can be paid again."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from sqlalchemy.orm import Session
 from revalue.domain.context import Context
 from revalue.domain.errors import Conflict
 from revalue.events.signing import unseal
-from revalue.payouts import accounts, exports, providers, service
-from revalue.payouts.models import PayoutInstruction
+from revalue.payouts import accounts, exports, ledger, providers, service
+from revalue.payouts.models import LedgerTransaction, PayoutInstruction
 from revalue.tradeins import custody, repository
 from revalue.tradeins.models import Payment, TradeIn
 from revalue.tradeins.service import get
@@ -57,19 +58,7 @@ def instructions_csv(session: Session, *, program_id: str, box: Fernet) -> str:
 
 def executed(session: Session, trade_in_id: str, bank_reference: str, ctx: Context) -> Payment:
     """A person executed the cash payout: the clearing account is settled into the bank."""
-    trade_in = get(session, trade_in_id)
-    payment = repository.payment(session, trade_in.id)
-    row = None
-    if payment is not None:
-        row = session.scalars(
-            select(PayoutInstruction).where(PayoutInstruction.payment_id == payment.id)
-        ).first()
-    if payment is None or row is None or row.status != providers.INSTRUCTED:
-        raise NotInstructed(
-            "only a cash payout instructed and not yet executed can be confirmed"
-            + (f" (this one is {row.status})" if row else ""),
-            field="trade_in_id",
-        )
+    trade_in, payment, row = _latest(session, trade_in_id, (providers.INSTRUCTED,))
     row.status, row.provider_reference, row.executed_at = (
         providers.EXECUTED,
         bank_reference,
@@ -83,3 +72,47 @@ def executed(session: Session, trade_in_id: str, bank_reference: str, ctx: Conte
         session, trade_in, "cash_executed", {"reference": payment.reference, "rail": row.rail}, ctx
     )
     return payment
+
+
+def failed(session: Session, trade_in_id: str, reason: str, ctx: Context) -> Payment:
+    """The transfer did not reach the customer (a wrong account, a bounce): the payout is
+    reversed on the ledger, with new transactions, so the customer is owed again and can be
+    paid to another destination (``service.pay``)."""
+    trade_in, payment, row = _latest(
+        session, trade_in_id, (providers.INSTRUCTED, providers.EXECUTED)
+    )
+    undo = [f"pay:{payment.reference}"]
+    if row.status == providers.EXECUTED:  # it had left the bank: that comes back first
+        undo.insert(0, f"settle:{payment.reference}")
+    for reference in undo:
+        posted = session.scalars(
+            select(LedgerTransaction.id).where(LedgerTransaction.reference == reference)
+        ).one()
+        ledger.reverse(session, posted, reason=reason, ctx=ctx)
+    row.status = providers.FAILED
+    payment.status = service.REVERSED
+    data = {"reference": payment.reference, "rail": row.rail, "reason": reason}
+    custody.note(session, trade_in, "payout_failed", data, ctx)
+    return payment
+
+
+def _latest(
+    session: Session, trade_in_id: str, statuses: tuple[str, ...]
+) -> tuple[TradeIn, Payment, PayoutInstruction]:
+    """The trade-in, its payout and the payout's latest cash instruction, if in ``statuses``."""
+    trade_in = get(session, trade_in_id)
+    payment = repository.payment(session, trade_in.id)
+    row = None
+    if payment is not None and payment.status == service.PAID:
+        row = session.scalars(
+            select(PayoutInstruction)
+            .where(PayoutInstruction.payment_id == payment.id)
+            .order_by(PayoutInstruction.id.desc())
+        ).first()
+    if payment is None or row is None or row.status not in statuses:
+        raise NotInstructed(
+            f"only a cash payout {' or '.join(statuses)} can be so"
+            + (f" (this one is {row.status})" if row else ""),
+            field="trade_in_id",
+        )
+    return trade_in, payment, row

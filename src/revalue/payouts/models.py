@@ -86,7 +86,8 @@ class PayoutInstruction(Base):
     __tablename__ = "payout_instructions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), unique=True)
+    # A failed transfer is followed by a new instruction for the same payout: the latest counts.
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
     provider: Mapped[str] = mapped_column(String(30))
     rail: Mapped[str] = mapped_column(String(20))  # bank_transfer, paypal
     # The destination (account or PayPal address), encrypted: personal data.

@@ -15,7 +15,7 @@ from revalue.events.signing import seal
 from revalue.payouts.models import PayoutInstruction
 from revalue.tradeins.models import Payment
 
-INSTRUCTED, EXECUTED = "instructed", "executed"
+INSTRUCTED, EXECUTED, FAILED = "instructed", "executed", "failed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -191,3 +191,33 @@ def _check_order(order_reference: str) -> None:
         raise InvalidInput(
             f"an order reference is 1 to {MAX_ORDER} characters", field="order_reference"
         )
+
+
+def expire_coupons(session: Session, ctx: Context) -> int:
+    """Coupons that expired unused: their value leaves the coupon's account as breakage, once
+    (the posting's reference marks it done). How many expired now."""
+    unused = session.scalars(
+        select(Coupon)
+        .where(Coupon.redeemed_at.is_(None), Coupon.expires_at <= ctx.now)
+        .order_by(Coupon.expires_at, Coupon.id)
+    ).all()
+    expired = 0
+    for coupon in unused:
+        reference = f"coupon:expire:{coupon.id}"
+        if _posted(session, reference):
+            continue
+        ledger.post(
+            session,
+            program_id=coupon.program_id,
+            trade_in_id=coupon.trade_in_id,
+            kind="expire",
+            reference=reference,
+            entries=[
+                Entry(accounts.coupon(coupon.id), coupon.amount, coupon.currency),
+                Entry(accounts.COUPON_BREAKAGE, -coupon.amount, coupon.currency),
+            ],
+            memo="coupon expired unused",
+            ctx=ctx,
+        )
+        expired += 1
+    return expired

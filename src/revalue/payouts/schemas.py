@@ -29,11 +29,18 @@ class ExecutedIn(Strict):
     bank_reference: str = Field(min_length=3, max_length=120, examples=["BACS-2026-11-26-0042"])
 
 
+class FailedIn(Strict):
+    reason: str = Field(min_length=3, max_length=200, examples=["account closed (bank return)"])
+
+
 class PaymentOut(BaseModel):
     reference: str
     trade_in_id: str
     method: str
-    status: str = Field(description="awaiting_approval, paid, or reversed")
+    status: str = Field(
+        description="awaiting_approval, paid, reversed (a failed transfer: pay again), or "
+        "clawed_back (instant credit for a device not taken)"
+    )
     amount: int
     currency: str
     points: int | None

@@ -11,16 +11,13 @@ person approves before anything is paid out. The unique payment row per trade-in
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from cryptography.fernet import Fernet
-from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from revalue.customers import contacts
-from revalue.domain.calendar import add_business_days
 from revalue.domain.context import Context
 from revalue.domain.errors import Conflict
 from revalue.domain.ledger import Entry
@@ -30,7 +27,6 @@ from revalue.domain.program import HANDED_OVER, PayoutMethod
 from revalue.events import outbox
 from revalue.ids import new_id
 from revalue.payouts import accounts, instruments, ledger, providers
-from revalue.payouts.models import Coupon, PayoutInstruction, StoreCredit
 from revalue.payouts.schemas import PayIn
 from revalue.programs import service as programs
 from revalue.quotes import service as quotes
@@ -38,7 +34,7 @@ from revalue.tradeins import custody, processing, repository, screening
 from revalue.tradeins.models import Payment, TradeIn
 from revalue.tradeins.service import get
 
-AWAITING_APPROVAL, PAID = "awaiting_approval", "paid"
+AWAITING_APPROVAL, PAID, REVERSED = "awaiting_approval", "paid", "reversed"
 # Offer lines that are the program's promotion, not what the device is worth.
 PROMOTION_LINES = frozenset({"payout_bonus", "promotion"})
 
@@ -70,7 +66,9 @@ class CustomerEmailRequired(Conflict):
 def pay(session: Session, trade_in_id: str, data: PayIn, ctx: Context, *, box: Fernet) -> Payment:
     """Pay the final offer, or hold it for approval above the program's limit."""
     trade_in = get(session, trade_in_id)
-    refuse_second(session, trade_in)
+    again = _reversed(session, trade_in)
+    if again is None:
+        refuse_second(session, trade_in)
     final = trade_in.payout_method is not None and offer_final(
         State(trade_in.state),
         second_opinion_required=trade_in.second_opinion == "required",
@@ -83,6 +81,10 @@ def pay(session: Session, trade_in_id: str, data: PayIn, ctx: Context, *, box: F
             field="trade_in_id",
             state=trade_in.state,
         )
+    if again is not None:  # a failed transfer: owed already, paid out afresh, once
+        again.reference, again.status = new_id("pay", ctx.now), PAID
+        pay_out(session, trade_in, again, data, ctx, box=box)
+        return again
     amount, currency = owed_now(session, trade_in)
     held = above_limit(session, trade_in, amount)
     payment = record(
@@ -93,6 +95,16 @@ def pay(session: Session, trade_in_id: str, data: PayIn, ctx: Context, *, box: F
         return payment
     pay_out(session, trade_in, payment, data, ctx, box=box)
     return payment
+
+
+def _reversed(session: Session, trade_in: TradeIn) -> Payment | None:
+    """The trade-in's payout if a failed transfer reversed it, locked so that two requests
+    cannot both pay it again (SQLite writers take turns anyway)."""
+    payment = repository.payment(session, trade_in.id)
+    if payment is None or payment.status != REVERSED:
+        return None
+    locked = session.get(Payment, payment.id, with_for_update=True, populate_existing=True)
+    return locked if locked is not None and locked.status == REVERSED else None
 
 
 def refuse_second(session: Session, trade_in: TradeIn) -> None:
@@ -321,72 +333,3 @@ def _event(payment: Payment) -> dict[str, Any]:
         "status": payment.status,
         "points": payment.points,
     }
-
-
-def instrument(
-    session: Session, payment: Payment, *, box: Fernet, reveal: bool
-) -> dict[str, Any] | None:
-    """What the payout created. A card's or coupon's code is a bearer secret: shown in full
-    only to its customer (and the retailer's systems, to put it in their wallet); staff see
-    its last characters."""
-    kinds = {PayoutMethod.STORE_CREDIT: StoreCredit, PayoutMethod.PURCHASE_DISCOUNT: Coupon}
-    if payment.method in kinds:
-        model = kinds[PayoutMethod(payment.method)]
-        row = session.scalars(select(model).where(model.trade_in_id == payment.trade_in_id)).first()
-        if row is None:  # held for approval: nothing issued yet
-            return None
-        code = instruments.reveal(box, row)
-        shown = {
-            "id": row.id,
-            "code": code if reveal else "…" + code[-4:],
-            "currency": row.currency,
-        }
-        if isinstance(row, StoreCredit):
-            # The card's account is a liability, in credit: its balance is what is left.
-            left = -ledger.balance(session, accounts.store_credit(row.id), row.currency)
-            return {"kind": "store_credit", **shown, "balance": left}
-        return {
-            "kind": "coupon",
-            **shown,
-            "amount": row.amount,
-            "expires_at": row.expires_at,
-            "redeemed_at": row.redeemed_at,
-        }
-    if payment.method == PayoutMethod.CASH:
-        row = session.scalars(
-            select(PayoutInstruction).where(PayoutInstruction.payment_id == payment.id)
-        ).first()
-        if row is None:
-            return None
-        return {
-            "kind": "cash",
-            "rail": row.rail,
-            "destination": row.destination_hint,
-            "status": row.status,
-            "provider": row.provider,
-        }
-    return {"kind": "loyalty_points", "points": payment.points}
-
-
-def overdue(
-    session: Session, now: datetime, program_ids: frozenset[str] | None
-) -> list[tuple[TradeIn, datetime, Payment | None]]:
-    """Trade-ins whose customer is not paid (or whose payout waits for approval) more than
-    their program's business days after the offer became final: (trade-in, due, payout)."""
-    stmt = (
-        select(TradeIn, Payment)
-        .outerjoin(Payment, Payment.trade_in_id == TradeIn.id)
-        .where(TradeIn.offer_final_at.is_not(None), TradeIn.reason.is_(None))
-        .where(or_(Payment.id.is_(None), Payment.status == AWAITING_APPROVAL))
-        .where(TradeIn.offer_final_at < now)
-    )
-    if program_ids is not None:
-        stmt = stmt.where(TradeIn.program_id.in_(program_ids))
-    sla = {p.id: p.payout_sla_business_days for p in programs.list_all(session)}
-    late = []
-    for trade_in, payment in session.execute(stmt.order_by(TradeIn.offer_final_at)):
-        due = add_business_days(trade_in.offer_final_at, sla[trade_in.program_id])
-        owed = processing.payable(session, trade_in)
-        if due < now and owed is not None and owed[0] > 0:
-            late.append((trade_in, due, payment))
-    return late

@@ -141,8 +141,11 @@ def upgrade() -> None:
             ["payment_id"], ["payments.id"], name=op.f("fk_payout_instructions_payment_id_payments")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payout_instructions")),
-        sa.UniqueConstraint("payment_id", name=op.f("uq_payout_instructions_payment_id")),
     )
+    with op.batch_alter_table("payout_instructions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_payout_instructions_payment_id"), ["payment_id"], unique=False
+        )
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("status", sa.String(length=20), nullable=False, server_default="paid")
