@@ -82,6 +82,7 @@ def pay(session: Session, trade_in_id: str, data: PayIn, ctx: Context, *, box: F
             state=trade_in.state,
         )
     if again is not None:  # a failed transfer: owed already, paid out afresh, once
+        screening.refuse_if_blocked(session, trade_in.id)
         again.reference, again.status = new_id("pay", ctx.now), PAID
         pay_out(session, trade_in, again, data, ctx, box=box)
         return again
