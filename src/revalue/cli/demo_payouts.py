@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from revalue.customers import contacts
 from revalue.domain.context import Context
+from revalue.domain.lifecycle import State
 from revalue.domain.program import PayoutMethod
 from revalue.payouts import instant, instruments, redemption
 from revalue.payouts import service as payouts
@@ -26,7 +27,9 @@ def at_hand_over(story: Story, tid: str, associate: Context) -> None:
     s = story.session
     trade_in = tradeins.get(s, tid)
     owed = processing.payable(s, trade_in)
-    eligible = trade_in.payout_method == PayoutMethod.STORE_CREDIT and trade_in.state == "received"
+    eligible = (
+        trade_in.payout_method == PayoutMethod.STORE_CREDIT and trade_in.state == State.RECEIVED
+    )
     if not eligible or owed is None or owed[0] == 0 or screening.blocked(s, tid):
         return
     if payouts.above_limit(s, trade_in, owed[0]):

@@ -26,7 +26,7 @@ from revalue.payouts.models import LedgerTransaction, StoreCredit
 from revalue.payouts.schemas import PayIn
 from revalue.programs import service as programs
 from revalue.quotes import service as quotes
-from revalue.tradeins import custody
+from revalue.tradeins import custody, processing
 from revalue.tradeins.models import Payment, TradeIn
 from revalue.tradeins.service import get
 
@@ -152,7 +152,7 @@ def _settle(
 def _final_offer(session: Session, trade_in: TradeIn) -> int:
     """The store-credit offer as final: a re-quote's (accepted, or a raised offer), else the
     quote's."""
-    quote = quotes.get(session, trade_in.requote_id or trade_in.quote_id)
+    quote = quotes.get(session, processing.offer_quote_id(trade_in))
     return quotes.offer_amount(quote, str(PayoutMethod.STORE_CREDIT))
 
 

@@ -213,8 +213,7 @@ def _accrue(session: Session, trade_in: TradeIn, payment: Payment, ctx: Context)
 
 def promotion_of(session: Session, trade_in: TradeIn, method: str, amount: int) -> int:
     """The part of ``amount`` that is the program's bonus and promotion, by the offer's lines."""
-    accepted_requote = trade_in.requote_id is not None and trade_in.state != State.REQUOTE_OFFERED
-    quote = quotes.get(session, trade_in.requote_id if accepted_requote else trade_in.quote_id)
+    quote = quotes.get(session, processing.offer_quote_id(trade_in))
     offer = next(o for o in quote.offers if o["method"] == method)
     bonus = sum(line["amount"] for line in offer["lines"] if line["code"] in PROMOTION_LINES)
     return min(amount, max(0, bonus))

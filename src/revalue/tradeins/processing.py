@@ -55,6 +55,13 @@ def payable(session: Session, trade_in: TradeIn) -> tuple[int, str] | None:
     )
 
 
+def offer_quote_id(trade_in: TradeIn) -> str:
+    """The quote the accepted offer stands on: the latest re-quote once it is no longer awaiting
+    the customer's answer (accepted, or a raised offer), else the first quote."""
+    accepted_requote = trade_in.requote_id and trade_in.state != State.REQUOTE_OFFERED
+    return trade_in.requote_id if accepted_requote else trade_in.quote_id
+
+
 def owed(
     trade_in: TradeIn,
     *,
@@ -70,8 +77,7 @@ def owed(
         return paid.amount, paid.currency
     if trade_in.state == State.DISPOSED and trade_in.reason is not None:
         return None  # a rejected device, recycled: nothing was owed
-    accepted_requote = trade_in.requote_id and trade_in.state != State.REQUOTE_OFFERED
-    row = quote(trade_in.requote_id if accepted_requote else trade_in.quote_id)
+    row = quote(offer_quote_id(trade_in))
     return quotes.offer_amount(row, trade_in.payout_method), row.currency
 
 
