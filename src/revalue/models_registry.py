@@ -16,6 +16,8 @@ def metadata() -> MetaData:
     from revalue.grading import models as _grading  # noqa: F401
     from revalue.http import models as _http  # noqa: F401
     from revalue.identity import models as _identity  # noqa: F401
+    from revalue.logistics import models as _logistics  # noqa: F401
+    from revalue.lots import models as _lots  # noqa: F401
     from revalue.payouts import models as _payouts  # noqa: F401
     from revalue.programs import models as _programs  # noqa: F401
     from revalue.quotes import models as _quotes  # noqa: F401

@@ -21,6 +21,7 @@ class State(StrEnum):
     ACCEPTED = "accepted"
     AWAITING_SHIPMENT = "awaiting_shipment"
     IN_TRANSIT = "in_transit"
+    LOST_IN_TRANSIT = "lost_in_transit"  # the carrier lost it: the customer is paid as quoted
     RECEIVED = "received"
     INSPECTED = "inspected"
     REQUOTE_OFFERED = "requote_offered"
@@ -39,6 +40,9 @@ class Action(StrEnum):
     ACCEPT = "accept"
     AWAIT_SHIPMENT = "await_shipment"  # a label or kit is issued for a mail-in or business lot
     SHIP = "ship"  # the carrier has the device
+    # Overdue in transit past the program's days, or the carrier says so.
+    DECLARE_LOST = "declare_lost"
+    REPRICE = "reprice"  # not shipped in the program's days: priced again at today's book
     RECEIVE = "receive"
     INSPECT = "inspect"
     OFFER_REQUOTE = "offer_requote"
@@ -69,7 +73,13 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (S.AWAITING_SHIPMENT, A.SHIP): S.IN_TRANSIT,
     (S.AWAITING_SHIPMENT, A.CANCEL): S.CANCELLED,
     (S.AWAITING_SHIPMENT, A.EXPIRE): S.EXPIRED,  # never sent before the price lock ended
+    (S.AWAITING_SHIPMENT, A.REPRICE): S.AWAITING_SHIPMENT,
+    # The parcel arrived though the carrier never scanned it on its way.
+    (S.AWAITING_SHIPMENT, A.RECEIVE): S.RECEIVED,
     (S.IN_TRANSIT, A.RECEIVE): S.RECEIVED,
+    (S.IN_TRANSIT, A.DECLARE_LOST): S.LOST_IN_TRANSIT,
+    # Found after all: processed as usual, though the quote stands for a customer paid already.
+    (S.LOST_IN_TRANSIT, A.RECEIVE): S.RECEIVED,
     (S.RECEIVED, A.INSPECT): S.INSPECTED,
     (S.RECEIVED, A.REJECT): S.REJECTED,
     (S.INSPECTED, A.OFFER_REQUOTE): S.REQUOTE_OFFERED,
@@ -104,6 +114,7 @@ del S, A
 # Once here, the offer will not change again: the customer may be paid.
 _OFFER_FINAL = frozenset(
     {
+        State.LOST_IN_TRANSIT,  # never charged for the carrier's loss: paid as quoted
         State.INSPECTED,
         State.REQUOTE_ACCEPTED,
         State.SANITIZATION_FAILED,
@@ -115,7 +126,8 @@ _OFFER_FINAL = frozenset(
 
 def offer_final(state: State, *, second_opinion_required: bool, rejected: bool) -> bool:
     """Whether the accepted offer is final: inspected as quoted (and not held for a second
-    opinion), or a re-quote accepted, and the device not rejected (then nothing is owed)."""
+    opinion), a re-quote accepted, or the parcel lost by the carrier; and the device not
+    rejected (then nothing is owed)."""
     return state in _OFFER_FINAL and not second_opinion_required and not rejected
 
 
@@ -132,11 +144,13 @@ INTERNAL = frozenset(
         Action.REQUOTE_LAPSED_ACCEPT,
         Action.SANITIZE_FAILED,
         Action.VERIFICATION_FAILED,
+        Action.DECLARE_LOST,
+        Action.REPRICE,
     }
 )
 
 # Actions that depend on how the device travels: in-person pathways skip the shipment.
-_SHIPPED_ONLY = {(State.ACCEPTED, Action.AWAIT_SHIPMENT)}
+_SHIPPED_ONLY = {(State.ACCEPTED, Action.AWAIT_SHIPMENT), (State.AWAITING_SHIPMENT, Action.RECEIVE)}
 _HANDED_OVER_ONLY = {(State.ACCEPTED, Action.RECEIVE)}
 
 

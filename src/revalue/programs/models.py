@@ -55,6 +55,22 @@ class Program(Base):
     duplicate_window_days: Mapped[int] = mapped_column(Integer, default=90)
     velocity_max: Mapped[int] = mapped_column(Integer, default=3)
     velocity_days: Mapped[int] = mapped_column(Integer, default=30)
+    # Logistics: the processing site mail-in labels are addressed to; who gets a mailing kit
+    # (none, on_request, always); days after acceptance to ship, and what an unshipped
+    # acceptance becomes then (expire, or reprice at today's price book); days in transit
+    # before a parcel is suspected lost, and how the customer is protected then (pay_quote:
+    # paid as quoted; investigate: paid as quoted once the carrier's search fails; never
+    # charged either way); days a store's batch may take to reach its site; days from receipt
+    # to payout; the weight difference (grams) between declared and weighed parcel flagged.
+    receiving_site_id: Mapped[str | None] = mapped_column(ForeignKey("sites.id"))
+    kits: Mapped[str] = mapped_column(String(12), default="on_request")
+    ship_by_days: Mapped[int] = mapped_column(Integer, default=14)
+    ship_lapse: Mapped[str] = mapped_column(String(10), default="expire")
+    transit_loss_days: Mapped[int] = mapped_column(Integer, default=10)
+    loss_protection: Mapped[str] = mapped_column(String(20), default="pay_quote")
+    transfer_loss_days: Mapped[int] = mapped_column(Integer, default=5)
+    receipt_payout_days: Mapped[int] = mapped_column(Integer, default=5)
+    weight_tolerance_g: Mapped[int] = mapped_column(Integer, default=120)
     # Bumped by every change to the program, its prices or promotions: caches key on it, so
     # several server processes never serve a stale price book.
     version: Mapped[int] = mapped_column(Integer, default=1)

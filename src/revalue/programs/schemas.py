@@ -15,6 +15,7 @@ from pydantic import (
 from revalue.domain.catalog import Category
 from revalue.domain.condition import Grade
 from revalue.domain.fairness import Lapse, LockExpiry
+from revalue.domain.logistics import Kits, LossProtection, ShipLapse
 from revalue.domain.pricing import (
     DEFAULT_DEDUCTIONS_BP,
     DEFAULT_GRADE_MULTIPLIERS_BP,
@@ -125,6 +126,28 @@ class ProgramIn(Strict):
     )
     velocity_max: int = Field(3, ge=1, le=1000, description="Trade-ins per customer per period")
     velocity_days: int = Field(30, ge=1, le=365, description="The velocity period, in days")
+    receiving_site_id: str | None = Field(
+        None, max_length=60, description="The processing site mail-in labels are addressed to"
+    )
+    kits: Kits = Field(Kits.ON_REQUEST, description="Who is sent a mailing kit with the label")
+    ship_by_days: int = Field(14, ge=1, le=90, description="Days after acceptance to ship")
+    ship_lapse: ShipLapse = Field(
+        ShipLapse.EXPIRE, description="An unshipped acceptance: expire, or reprice at today's book"
+    )
+    transit_loss_days: int = Field(
+        10, ge=1, le=90, description="Days in transit before a parcel is suspected lost"
+    )
+    loss_protection: LossProtection = Field(
+        LossProtection.PAY_QUOTE,
+        description="A lost parcel's customer is paid as quoted: at once, or after the search",
+    )
+    transfer_loss_days: int = Field(
+        5, ge=1, le=60, description="Days a store's batch may take to reach its site"
+    )
+    receipt_payout_days: int = Field(5, ge=0, le=60, description="Days from receipt to payout")
+    weight_tolerance_g: int = Field(
+        120, ge=0, le=100_000, description="Weighed vs declared parcel difference flagged (g)"
+    )
 
     model_config = ConfigDict(
         extra="forbid",
@@ -175,6 +198,15 @@ class ProgramPatch(Strict):
     duplicate_window_days: int | None = Field(None, ge=1, le=3650)
     velocity_max: int | None = Field(None, ge=1, le=1000)
     velocity_days: int | None = Field(None, ge=1, le=365)
+    receiving_site_id: str | None = Field(None, max_length=60)
+    kits: Kits | None = None
+    ship_by_days: int | None = Field(None, ge=1, le=90)
+    ship_lapse: ShipLapse | None = None
+    transit_loss_days: int | None = Field(None, ge=1, le=90)
+    loss_protection: LossProtection | None = None
+    transfer_loss_days: int | None = Field(None, ge=1, le=60)
+    receipt_payout_days: int | None = Field(None, ge=0, le=60)
+    weight_tolerance_g: int | None = Field(None, ge=0, le=100_000)
 
 
 class ProgramOut(BaseModel):
@@ -208,6 +240,15 @@ class ProgramOut(BaseModel):
     duplicate_window_days: int
     velocity_max: int
     velocity_days: int
+    receiving_site_id: str | None
+    kits: Kits
+    ship_by_days: int
+    ship_lapse: ShipLapse
+    transit_loss_days: int
+    loss_protection: LossProtection
+    transfer_loss_days: int
+    receipt_payout_days: int
+    weight_tolerance_g: int
     version: int
     priced_variants: int
     created_at: datetime
