@@ -30,7 +30,7 @@ lint: $(VENV)/.test-deps
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 clean:
 	rm -rf $(VENV) revalue.db revalue.db-wal revalue.db-shm

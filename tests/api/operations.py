@@ -129,6 +129,46 @@ ACCESS: dict[tuple[str, str], frozenset] = {
     ("post", "/store-credits/balance"): frozenset({A, F, SA, PARTNER}),
     ("post", "/store-credits/redeem"): frozenset({A, SA, PARTNER}),
     ("post", "/coupons/redeem"): frozenset({A, SA, PARTNER}),
+    # Business lots: a manifest priced as one lot, received against it and settled.
+    ("post", "/programs/{program_id}/lots"): frozenset({A, PM, PARTNER}),
+    ("get", "/programs/{program_id}/lots"): frozenset({A, PM, R, F, AU, PARTNER}),
+    ("get", "/lots/{lot_id}"): frozenset({A, PM, R, F, AU, PARTNER}),
+    ("get", "/lots/{lot_id}/lines.csv"): frozenset({A, PM, R, F, AU, PARTNER}),
+    ("post", "/lots/{lot_id}/accept"): frozenset({A, PM, PARTNER}),
+    ("post", "/lots/{lot_id}/receive"): frozenset({A, R}),
+    ("post", "/lots/{lot_id}/close-receiving"): frozenset({A, R}),
+    ("post", "/lots/{lot_id}/settle"): frozenset({A, F}),
+    # Shipments, carriers and tracking, claims and SLAs (logistics).
+    ("post", f"{TRADE_IN}/shipments"): frozenset({A, SA, PARTNER, CUSTOMER}),
+    ("get", f"{TRADE_IN}/shipments"): STAFF | {PARTNER, CUSTOMER},
+    ("get", "/shipments/{shipment_id}/label.pdf"): frozenset({A, PM, SA, R, PARTNER, CUSTOMER}),
+    ("post", "/carriers/{carrier}/events"): frozenset({A, R, PARTNER}),
+    ("get", "/tracking/orphans"): frozenset({A}),
+    ("post", "/programs/{program_id}/logistics/sweep"): frozenset({A, PM}),
+    ("get", "/programs/{program_id}/logistics/overdue"): frozenset({A, PM, AU}),
+    ("get", "/programs/{program_id}/claims"): frozenset({A, PM, F, AU}),
+    ("post", "/claims/{claim_id}/resolve"): frozenset({A, PM}),
+    # Sites, receiving and store batches. Sites and batches are the installation's: the matrix
+    # names none that exists, so every caller admitted gets its 404, in any program.
+    ("post", "/sites"): frozenset({A}),
+    ("get", "/sites"): STAFF,
+    ("get", "/sites/{site_id}"): STAFF,
+    ("patch", "/sites/{site_id}"): frozenset({A}),
+    ("post", "/sites/{site_id}/locations"): frozenset({A}),
+    ("get", "/sites/{site_id}/locations"): STAFF,
+    ("patch", "/sites/{site_id}/locations/{location_id}"): frozenset({A}),
+    ("post", f"{TRADE_IN}/move"): frozenset({A, R, T, INS}),
+    ("get", "/sites/{site_id}/inventory"): frozenset({A, PM, R, INS, T, SA, AU}),
+    ("post", "/sites/{site_id}/receive"): frozenset({A, R, SA}),
+    ("get", "/sites/{site_id}/receipts"): frozenset({A, PM, R, SA, AU}),
+    ("get", f"{TRADE_IN}/receipts"): frozenset({A, PM, R, SA, INS, AU}),
+    ("post", "/receipts/{receipt_id}/resolve"): frozenset({A, PM, R}),
+    ("post", "/batches"): frozenset({A, SA}),
+    ("post", "/batches/{batch_id}/items"): frozenset({A, SA}),
+    ("post", "/batches/{batch_id}/dispatch"): frozenset({A, SA}),
+    ("post", "/batches/{batch_id}/receive-item"): frozenset({A, R}),
+    ("post", "/batches/{batch_id}/close"): frozenset({A, R}),
+    ("get", "/batches/{batch_id}"): frozenset({A, PM, R, SA, AU}),
 }
 
 # Well-formed codes nobody holds; the program is named in the body, filled in per program.
@@ -150,7 +190,10 @@ REDEMPTION = {
 # Operations whose data belongs to one program, named in the path or the body: across
 # programs they must answer 404, as if the data did not exist.
 SCOPED = {
-    op for op in ACCESS if "{" in op[1] and not op[1].startswith(("/catalog", "/identify"))
+    op
+    for op in ACCESS
+    # A carrier is no program's: its events are matched to parcels the caller holds.
+    if "{" in op[1] and not op[1].startswith(("/catalog", "/identify", "/carriers"))
 } | {
     ("post", "/quotes"),
     ("post", "/api-keys"),
@@ -207,6 +250,43 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("post", f"{WEBHOOKS}/{{subscription_id}}/rotate-secret"): None,
     ("post", "/api-keys/{key_id}/rotate"): {"grace_hours": 1},
+    # One phone; every admitted caller after the first gets 409 lot_exists.
+    ("post", "/programs/{program_id}/lots"): {
+        "reference": "MATRIX-1",
+        "business_name": "Matrix Ltd",
+        "manifest": "imei,model,cosmetic\n352099001761481,apple-iphone-15-128gb,good\n",
+    },
+    ("post", "/lots/{lot_id}/receive"): {"scans": ["352099001761481"]},
+    # A quoted trade-in gets no label: an admitted caller gets 409, and nothing is written.
+    ("post", f"{TRADE_IN}/shipments"): {},
+    # A parcel nobody shipped: kept as an orphan (a repeat is a duplicate).
+    ("post", "/carriers/{carrier}/events"): {
+        "events": [
+            {
+                "event_id": "matrix-1",
+                "tracking_number": "RV00000000000",
+                "status": "in_transit",
+                "occurred_at": "2026-06-15T12:00:00Z",
+            }
+        ]
+    },
+    ("post", "/claims/{claim_id}/resolve"): {"outcome": "found"},
+    # The one site made: every admitted caller after the first gets 409 site_exists.
+    ("post", "/sites"): {
+        "id": "matrix-site",
+        "kind": "processing",
+        "name": "Matrix",
+        "address": {"line1": "1 Matrix Way", "city": "Leeds", "country": "GB"},
+    },
+    ("patch", "/sites/{site_id}"): {"name": "Renamed"},
+    ("post", "/sites/{site_id}/locations"): {"code": "M-01", "kind": "shelf"},
+    ("patch", "/sites/{site_id}/locations/{location_id}"): {"active": False},
+    ("post", f"{TRADE_IN}/move"): {"site_id": "site-none"},
+    ("post", "/sites/{site_id}/receive"): {"scan": "352099001761481"},
+    ("post", "/receipts/{receipt_id}/resolve"): {"resolution": "return_to_sender"},
+    ("post", "/batches"): {"from_site_id": "site-none", "to_site_id": "site-none"},
+    ("post", "/batches/{batch_id}/items"): {"scan": "352099001761481"},
+    ("post", "/batches/{batch_id}/receive-item"): {"scan": "x", "site_id": "site-none"},
 }
 
 
@@ -324,6 +404,14 @@ def request_for(op: tuple[str, str], ids: Ids) -> tuple[str, str, dict[str, Any]
         entry_id=ids.entry_id,
         sha256="0" * 64,  # no such photo: an admitted caller gets 404
         imei="352099001761481",
+        shipment_id="shp_none",  # no such shipment or claim: an admitted caller gets 404
+        claim_id="clm_none",
+        carrier="revalue-post",
+        lot_id="lot_none",  # no such lot: an admitted caller gets 404
+        site_id="site-none",  # no such site, location, receipt or batch: 404 once admitted
+        location_id=0,
+        receipt_id=0,
+        batch_id="b_none",
     )
     kw: dict[str, Any] = {}
     body = BODIES.get(op)

@@ -49,9 +49,9 @@ def test_a_declined_requote_owes_nothing(client, seeded):
 
 def test_allowed_actions_are_the_callable_next_steps_for_the_pathway(client, seeded):
     by_mail = accepted(client, pathway="mail_in")
-    assert read(client, by_mail)["allowed_actions"] == ["await_shipment", "cancel"]
+    assert read(client, by_mail)["allowed_actions"] == ["await_shipment", "cancel", "expire"]
     body = assert_error(client.post(f"/trade-ins/{by_mail}/receive"), 409, "illegal_transition")
-    assert body["details"]["allowed"] == ["await_shipment", "cancel"]
+    assert body["details"]["allowed"] == ["await_shipment", "cancel", "expire"]
     in_store = accepted(client, pathway="in_store")
     assert read(client, in_store)["allowed_actions"] == ["cancel", "receive"]
     inspected = received(client)

@@ -49,9 +49,9 @@ BODIES = {
 # The state machine, as the API must expose it: what may be done from each state.
 ALLOWED = {
     "quoted": {"accept", "cancel", "expire"},
-    "accepted/mail_in": {"await_shipment", "cancel"},
+    "accepted/mail_in": {"await_shipment", "cancel", "expire"},
     "accepted/in_store": {"receive", "cancel"},
-    "awaiting_shipment": {"ship", "cancel", "expire"},
+    "awaiting_shipment": {"ship", "cancel", "expire", "receive"},
     "in_transit": {"receive"},
     "received": {"inspect", "reject"},
     "inspected": {"sanitize", "reject", "second_opinion"},

@@ -16,11 +16,14 @@ from revalue.cli import (
     grading,
     identity,
     ledger,
+    logistics,
+    lots,
     retention,
     sanitization,
     users,
     worker,
 )
+from revalue.cli import custody as custody_cli
 from revalue.cli.common import console, err_console
 from revalue.config import get_settings
 from revalue.domain.condition import Cosmetic, Fault
@@ -45,9 +48,12 @@ app.add_typer(certificates.app, name="certificates")
 app.add_typer(grading.app, name="grading")
 app.command("worker")(worker.worker)
 app.command("identify")(identity.identify)
+app.command("custody")(custody_cli.custody)
 app.add_typer(identity.app, name="tac")
 app.add_typer(sanitization.app, name="sanitization")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(lots.app, name="lots")
+app.add_typer(logistics.app, name="logistics")
 
 DEFAULT_CATALOG = (
     Path(__file__).resolve().parent.parent / "catalog" / "data" / "default_catalog.csv"

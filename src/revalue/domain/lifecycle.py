@@ -70,6 +70,10 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (S.ACCEPTED, A.AWAIT_SHIPMENT): S.AWAITING_SHIPMENT,
     (S.ACCEPTED, A.RECEIVE): S.RECEIVED,
     (S.ACCEPTED, A.CANCEL): S.CANCELLED,
+    # Not sent within the program's days to ship (no label asked for either): expired, or
+    # priced again at today's price book, as the program says.
+    (S.ACCEPTED, A.EXPIRE): S.EXPIRED,
+    (S.ACCEPTED, A.REPRICE): S.ACCEPTED,
     (S.AWAITING_SHIPMENT, A.SHIP): S.IN_TRANSIT,
     (S.AWAITING_SHIPMENT, A.CANCEL): S.CANCELLED,
     (S.AWAITING_SHIPMENT, A.EXPIRE): S.EXPIRED,  # never sent before the price lock ended
@@ -150,7 +154,12 @@ INTERNAL = frozenset(
 )
 
 # Actions that depend on how the device travels: in-person pathways skip the shipment.
-_SHIPPED_ONLY = {(State.ACCEPTED, Action.AWAIT_SHIPMENT), (State.AWAITING_SHIPMENT, Action.RECEIVE)}
+_SHIPPED_ONLY = {
+    (State.ACCEPTED, Action.AWAIT_SHIPMENT),
+    (State.ACCEPTED, Action.EXPIRE),
+    (State.ACCEPTED, Action.REPRICE),
+    (State.AWAITING_SHIPMENT, Action.RECEIVE),
+}
 _HANDED_OVER_ONLY = {(State.ACCEPTED, Action.RECEIVE)}
 
 

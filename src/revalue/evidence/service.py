@@ -23,18 +23,11 @@ from revalue.evidence.store import PhotoStore
 
 MAX_CAPTION = 200  # the column's width
 
-# Until it is received the device is not in our hands (and a trade-in cancelled or expired
-# before receipt never will be): there is nothing to photograph as evidence.
-BEFORE_RECEIPT = frozenset(
-    {
-        State.QUOTED,
-        State.ACCEPTED,
-        State.AWAITING_SHIPMENT,
-        State.IN_TRANSIT,
-        State.CANCELLED,
-        State.EXPIRED,
-    }
-)
+# Until its parcel arrives the device is not in our hands (and a trade-in cancelled or expired
+# before then never will be): there is nothing to photograph as evidence. A parcel that has
+# arrived while the trade-in is still awaiting shipment or in transit (an empty box held in
+# dispute, a parcel the carrier never scanned) is photographed as it is unboxed.
+BEFORE_RECEIPT = frozenset({State.QUOTED, State.ACCEPTED, State.CANCELLED, State.EXPIRED})
 
 
 class DeviceNotReceived(Conflict):

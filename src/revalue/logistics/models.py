@@ -138,7 +138,10 @@ class Receipt(Base):
     # device (as expected), accessories_only, empty, different_device
     contents: Mapped[str] = mapped_column(String(20))
     found: Mapped[dict[str, Any]] = mapped_column(JSONDoc)  # identifiers, accessories, notes
-    outcome: Mapped[str] = mapped_column(String(30))  # received, held, rejected, ...
+    # received; received_different (a different device, received as found); held_empty (empty
+    # box or accessories only: the trade-in not received) until resolved: returned_to_sender
+    # or device_found (then a new receipt receives it).
+    outcome: Mapped[str] = mapped_column(String(30))
     receiver: Mapped[str] = mapped_column(String(120))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -151,6 +154,10 @@ class Batch(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     from_site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
     to_site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    # open: the store is packing (devices scanned out); dispatched: on its way (each device's
+    # chain says transfer_out); received: closed by the site. An item of a dispatched or
+    # received batch with no scanned_in_at has not arrived: missing once the batch is closed,
+    # overdue after the program's transfer_loss_days from dispatched_at.
     status: Mapped[str] = mapped_column(String(20), index=True)  # open, dispatched, received
     carrier: Mapped[str | None] = mapped_column(String(40))
     tracking_number: Mapped[str | None] = mapped_column(String(60))

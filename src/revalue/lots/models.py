@@ -32,6 +32,9 @@ class BusinessLot(Base):
     settled_total: Mapped[int | None] = mapped_column(BigInteger)
     # Totals by status and the adjustments, written when the lot is settled.
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    # What the lot's quote locks in, per variant SKU (quotes.terms): each device's own quote,
+    # made when it is received, stands on these terms and the lot's date, not today's book.
+    terms: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -53,6 +56,24 @@ class LotLine(Base):
     variant_sku: Mapped[str | None] = mapped_column(String(80))
     declared: Mapped[dict[str, Any]] = mapped_column(JSONDoc)  # the declared condition
     quoted: Mapped[int] = mapped_column(BigInteger)  # this line's share of the lot quote
+    asset_tag: Mapped[str | None] = mapped_column(String(80))  # the business's own label
     # expected, matched, missing, extra
     status: Mapped[str] = mapped_column(String(20), index=True)
     trade_in_id: Mapped[str | None] = mapped_column(ForeignKey("trade_ins.id"), unique=True)
+
+
+class LotContact(Base):
+    """The business's contact for a lot: personal data, kept apart like customer_contacts
+    (which belong to one trade-in) and referred to by id only."""
+
+    __tablename__ = "lot_contacts"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    lot_id: Mapped[str] = mapped_column(ForeignKey("business_lots.id"), unique=True)
+    name: Mapped[str | None] = mapped_column(String(160))
+    email: Mapped[str | None] = mapped_column(String(254))  # lowercased
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -151,6 +151,10 @@ def inspect(session: Session, trade_in_id: str, data: schemas.InspectIn, ctx: Co
     found = assess(session, trade_in, program, quote, data)
     _store(session, trade_in, found, PRIMARY, data.notes, ctx)
     quoted, outcome = _decide(trade_in, program, quote, found, second_opinion_done=False)
+    if trade_in.offer_final_at is not None and outcome is not fairness.Outcome.AS_QUOTED:
+        # Found after the carrier lost it: the customer was owed the quote from the loss on,
+        # so the finding is recorded and the quote stands.
+        outcome = fairness.Outcome.HONOURED
     if outcome is fairness.Outcome.HELD:
         trade_in.second_opinion = REQUIRED
     elif fairness.sampled(trade_in.id, program.second_opinion_sample_bp):

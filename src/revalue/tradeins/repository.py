@@ -6,9 +6,13 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from revalue.domain.lifecycle import State
+from revalue.domain.logistics import ShipLapse
+from revalue.domain.program import Pathway
+from revalue.programs.models import Program
 from revalue.tradeins.models import (
     CustodyEvent,
     Inspection,
@@ -69,6 +73,22 @@ def inspections(session: Session, trade_in_id: str) -> list[Inspection]:
 
 def due_to_expire(session: Session, now: datetime, states: list[str]) -> list[str]:
     stmt = select(TradeIn.id).where(TradeIn.state.in_(states), TradeIn.expires_at <= now)
+    return list(session.scalars(stmt.order_by(TradeIn.id)))
+
+
+def quotes_and_unshipped_due(session: Session, now: datetime) -> list[str]:
+    """Quotes past their price lock, and mail-in acceptances not shipped by their deadline
+    in programs that expire them (the others are repriced by the logistics sweep)."""
+    unshipped = and_(
+        TradeIn.state.in_([str(State.ACCEPTED), str(State.AWAITING_SHIPMENT)]),
+        TradeIn.pathway == str(Pathway.MAIL_IN),
+        TradeIn.program_id.in_(
+            select(Program.id).where(Program.ship_lapse == str(ShipLapse.EXPIRE))
+        ),
+    )
+    stmt = select(TradeIn.id).where(
+        or_(TradeIn.state == str(State.QUOTED), unshipped), TradeIn.expires_at <= now
+    )
     return list(session.scalars(stmt.order_by(TradeIn.id)))
 
 

@@ -202,6 +202,9 @@ def accept(session: Session, trade_in_id: str, data: schemas.AcceptIn, ctx: Cont
     quote = quotes.get(session, trade_in.quote_id)
     amount = quotes.offer_amount(quote, str(data.payout_method))
     trade_in.payout_method = str(data.payout_method)
+    if data.pathway == Pathway.MAIL_IN:
+        # The price holds until the program's days to ship are up: the deadline to send it.
+        trade_in.expires_at = ctx.now + timedelta(days=program.ship_by_days)
     event = {
         "quote_id": quote.id,
         "payout_method": str(data.payout_method),
@@ -272,9 +275,9 @@ def expire(session: Session, trade_in_id: str, ctx: Context) -> TradeIn:
 
 
 def expire_due(session: Session, ctx: Context) -> int:
-    """Expire every quote and unshipped acceptance whose price lock has ended."""
-    states = [str(State.QUOTED), str(State.AWAITING_SHIPMENT)]
-    ids = repository.due_to_expire(session, ctx.now, states)
+    """Expire every quote whose price lock has ended, and every mail-in acceptance not shipped
+    by its deadline where the program expires them."""
+    ids = repository.quotes_and_unshipped_due(session, ctx.now)
     for trade_in_id in ids:
         expire(session, trade_in_id, ctx)
     return len(ids)

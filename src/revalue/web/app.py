@@ -24,6 +24,11 @@ from revalue.http import auth, errors
 from revalue.http.auth import Grant, allow
 from revalue.http.deps import AppState, system_clock
 from revalue.identity.api import router as identity_router
+from revalue.logistics.batches_api import router as batches_router
+from revalue.logistics.receiving_api import router as receiving_router
+from revalue.logistics.shipments_api import router as shipments_router
+from revalue.logistics.sites_api import router as sites_router
+from revalue.lots.api import router as lots_router
 from revalue.payouts.api import router as payouts_router
 from revalue.payouts.ledger_api import router as ledger_router
 from revalue.payouts.redeem_api import router as redeem_router
@@ -83,6 +88,11 @@ def create_app(
         payouts_router,
         ledger_router,
         redeem_router,
+        lots_router,
+        sites_router,
+        receiving_router,
+        batches_router,
+        shipments_router,
     )
     for router in routers:
         app.include_router(router)

@@ -97,6 +97,11 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=True,
         ),
+        sa.Column(
+            "terms",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=120), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -130,6 +135,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("quoted", sa.BigInteger(), nullable=False),
+        sa.Column("asset_tag", sa.String(length=80), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("trade_in_id", sa.String(length=40), nullable=True),
         sa.ForeignKeyConstraint(
@@ -151,6 +157,28 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_business_lot_lines_lot_id"), ["lot_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_business_lot_lines_serial"), ["serial"], unique=False)
         batch_op.create_index(batch_op.f("ix_business_lot_lines_status"), ["status"], unique=False)
+
+    op.create_table(
+        "lot_contacts",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("lot_id", sa.String(length=40), nullable=False),
+        sa.Column("name", sa.String(length=160), nullable=True),
+        sa.Column("email", sa.String(length=254), nullable=True),
+        sa.Column("phone", sa.String(length=40), nullable=True),
+        sa.Column(
+            "address",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["lot_id"], ["business_lots.id"], name=op.f("fk_lot_contacts_lot_id_business_lots")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lot_contacts")),
+        sa.UniqueConstraint("lot_id", name=op.f("uq_lot_contacts_lot_id")),
+    )
 
     op.create_table(
         "placements",
@@ -440,6 +468,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_business_lot_lines_imei"))
 
     op.drop_table("business_lot_lines")
+    op.drop_table("lot_contacts")
     with op.batch_alter_table("business_lots", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_business_lots_status"))
         batch_op.drop_index(batch_op.f("ix_business_lots_program_id"))
