@@ -5,9 +5,15 @@ adjustments inspection made."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import select
 from stdnum import luhn
 
 from revalue.domain.access import Role
+from revalue.domain.context import Context
+from revalue.lots import retention as lot_retention
+from revalue.lots.models import LotContact
 from revalue.payouts import ledger
 from tests import auth, factories
 from tests.api.support import (
@@ -165,7 +171,15 @@ def test_receiving_matches_the_manifest_opens_received_trade_ins_and_reports_mis
     tid = lines[2]["trade_in_id"]
     t = read(client, tid)
     assert (t["state"], t["pathway"], t["payout_method"]) == ("received", "business_lot", "cash")
-    assert [e["action"] for e in t["custody"]] == ["quote", "accept", "await_shipment", "receive"]
+    assert [e["action"] for e in t["custody"]] == [
+        "quote",
+        "accept",
+        "await_shipment",
+        "receive",
+        "identify",
+        "check",
+        "flag",
+    ]
     assert t["payable"]["amount"] == GOOD == lines[2]["quoted"]
     assert client.get(f"/trade-ins/{tid}/custody/verify").json()["ok"] is True
     assert "Lumbergh" not in str(t)  # the contact lives apart
@@ -284,3 +298,59 @@ def test_a_device_scanned_by_its_imei_and_its_serial_opens_one_trade_in(client, 
     again = client.post(f"/lots/{lid}/receive", json={"scans": ["SER00001"]}).json()
     assert (again["matched"], again["again"], again["counts"]) == (0, 1, {"matched": 1})
     assert client.get("/trade-ins", params={"state": "received"}).json()["total"] == 1
+
+
+def test_a_blocklisted_device_of_a_lot_is_flagged_at_receipt_never_paid_nor_settled(
+    client, seeded, sessions
+):
+    client.post("/blocklist", json={"imei": imei(2), "reason": "stolen", "source": "police"})
+    lid = lot_in_receiving(client)["id"]
+    client.post(f"/lots/{lid}/receive", json={"scans": [imei(1), imei(2)]})
+    client.post(f"/lots/{lid}/close-receiving")
+    lines = {ln["line_no"]: ln for ln in client.get(f"/lots/{lid}").json()["lines"]}
+    clean, stolen = lines[2]["trade_in_id"], lines[3]["trade_in_id"]  # the file's line numbers
+    s = client.get(f"/trade-ins/{stolen}/screening").json()
+    assert [f["kind"] for f in s["flags"] if f["kind"] == "blocklisted"] == ["blocklisted"]
+    assert not [f for f in client.get(f"/trade-ins/{clean}/screening").json()["flags"]
+                if f["kind"] == "blocklisted"]  # fmt: skip
+    for tid in (clean, stolen):
+        ok(client, tid, "inspect", {"condition": factories.answers()})
+    bank = {"rail": "bank_transfer", "account": "GB33BUKB20201555555555"}
+    assert_error(client.post(f"/trade-ins/{stolen}/pay", json=bank), 409, "device_blocklisted")
+    body = assert_error(client.post(f"/lots/{lid}/settle"), 409, "offers_not_final")
+    assert body["details"]["pending"] == [
+        {"line": 3, "trade_in_id": stolen, "state": "inspected", "held": "blocklisted"}
+    ]
+    lot = client.post(f"/lots/{lid}/settle", json={"force": True}).json()
+    assert lot["summary"]["settled_total"] == GOOD  # the clean device alone
+    assert [e["trade_in_id"] for e in lot["summary"]["excluded"]] == [stolen]
+
+
+def test_a_settled_lot_s_contact_is_erased_after_the_retention_period_and_not_before(
+    client, seeded, sessions, clock
+):
+    lid = lot_in_receiving(client)["id"]
+    client.post(f"/lots/{lid}/receive", json={"scans": [imei(1)]})
+    client.post(f"/lots/{lid}/close-receiving")
+    tid = client.get(f"/lots/{lid}").json()["lines"][0]["trade_in_id"]
+    ok(client, tid, "inspect", {"condition": factories.answers()})
+    assert client.post(f"/lots/{lid}/settle").status_code == 200
+    client.patch(f"/programs/{PROGRAM}", json={"retention_days": 30})
+
+    def run(days: int, dry_run: bool = False) -> dict[str, int]:
+        at = Context(actor="scheduler", place="test", now=clock.now + timedelta(days=days))
+        with sessions.begin() as s:
+            return lot_retention.run(s, at, dry_run=dry_run)
+
+    def contact() -> tuple[str | None, object]:
+        with sessions() as s:
+            row = s.scalars(select(LotContact).where(LotContact.lot_id == lid)).one()
+            return row.name, row.erased_at
+
+    assert run(29) == {} and contact() == ("Bill Lumbergh", None)
+    assert run(31, dry_run=True) == {PROGRAM: 1} and contact() == ("Bill Lumbergh", None)
+    assert run(31) == {PROGRAM: 1}
+    name, erased_at = contact()
+    assert name is None and erased_at is not None
+    assert run(32) == {}  # erased once
+    assert client.get(f"/lots/{lid}").json()["status"] == "settled"  # the lot stays

@@ -112,7 +112,7 @@ def _masthead(cert: dict[str, Any], url: str, width: float, summary: bool) -> Ta
         _p("Verify it, without an account, at:", LABEL),
         _p(url, MONO),
     ]
-    table = Table([[left, _qr(url, QR_SIZE)]], colWidths=[width - QR_SIZE - 4 * mm, None])
+    table = Table([[left, qr_code(url, QR_SIZE)]], colWidths=[width - QR_SIZE - 4 * mm, None])
     table.setStyle(
         TableStyle(
             [
@@ -173,7 +173,7 @@ def _signature(signature: dict[str, Any], url: str, width: float) -> list[Flowab
     return [*section[:-1], KeepTogether([section[-1], Spacer(1, 3 * mm), *checks])]
 
 
-def _qr(url: str, size: float) -> Drawing:
+def qr_code(url: str, size: float) -> Drawing:
     widget = QrCodeWidget(url)
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])

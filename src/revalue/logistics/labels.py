@@ -97,7 +97,7 @@ def _label(c: Canvas, doc: LabelDocument) -> None:
     c.setFont("Courier", 8)
     c.drawString(PAD, bottom + 10.5 * mm, doc.shipment_id)
     _caption(c, "Scan the code to track the parcel", PAD, bottom + 19 * mm)
-    drawing = certificate_pdf._qr(doc.tracking_url, qr)  # one QR helper for every PDF
+    drawing = certificate_pdf.qr_code(doc.tracking_url, qr)  # one QR helper for every PDF
     renderPDF.draw(drawing, c, width - PAD - qr, bottom)
     # Inset: a scanner needs a quiet margin of ten bars' width either side.
     _barcode(c, doc.shipment_id, PAD + 2 * mm, bottom + 24 * mm, inner - 4 * mm, 10 * mm)

@@ -5,7 +5,8 @@ trade-in on the business_lot pathway: its quote (on the lot's locked terms and d
 offers exactly the line's price), accepted in the lot's payout method, awaiting shipment and
 received, with a custody event and the webhook outbox for each step, as ``tradeins.service``
 writes them one by one. Here they are built in memory and written with one statement per
-table per thousand devices: 10,000 devices are received in seconds, not minutes.
+table per thousand devices. Each device is then identified and screened as every received
+device is (``tradeins.screening.record_identity``), one by one: that is most of the time.
 
 A scan of nothing on the manifest becomes an extra line; scanning anything again changes
 nothing. Closing receiving marks every line never scanned as missing.
@@ -37,9 +38,10 @@ from revalue.programs import service as programs
 from revalue.quotes import service as quotes
 from revalue.quotes import terms as quote_terms
 from revalue.quotes.schemas import ConditionIn
-from revalue.tradeins import custody
+from revalue.tradeins import custody, screening
 from revalue.tradeins import service as tradeins
 from revalue.tradeins.models import TradeIn
+from revalue.tradeins.schemas import IdentifiersIn
 
 MAX_SCANS = 20_000  # per call; a larger session is sent in several calls
 _BATCH = 1000  # devices written per round of statements
@@ -107,6 +109,7 @@ def receive(
     for start in range(0, len(to_match), _BATCH):
         batch = to_match[start : start + _BATCH]
         opener.open(batch)
+        _screen(session, batch, ctx)
         out.matched.extend(batch)
         if progress is not None:
             progress(start + len(batch), len(to_match))
@@ -115,6 +118,16 @@ def receive(
     lot.updated_at = ctx.now
     session.flush()
     return out
+
+
+def _screen(session: Session, lines: list[LotLine], ctx: Context) -> None:
+    """Identify and screen every received device as any trade-in is at receipt (TAC, the
+    blocklist, repeats): a blocklisted device of a lot is flagged, held and never paid."""
+    for line in lines:
+        trade_in = session.get(TradeIn, line.trade_in_id)
+        assert trade_in is not None  # opened just above
+        found = IdentifiersIn(imei=line.imei, serial=line.serial)
+        screening.record_identity(session, trade_in, found, stage="receiving", ctx=ctx)
 
 
 def _identify(scans: list[str]) -> list[tuple[str, str]]:
@@ -274,7 +287,7 @@ class _Opener:
                          ctx=ctx, data=quoted)
         ]  # fmt: skip
         if self.announce:
-            tradeins._announce(self.session, trade_in, "quote", None, ctx, quoted)
+            tradeins.announce(self.session, trade_in, "quote", None, ctx, quoted)
         for action, data in ((Action.ACCEPT, accepted), (Action.AWAIT_SHIPMENT, where),
                              (Action.RECEIVE, where)):  # fmt: skip
             # The domain decides each step, exactly as tradeins.service.move asks it.
@@ -285,7 +298,7 @@ class _Opener:
             )  # fmt: skip
             from_state, trade_in.state = trade_in.state, to_state
             if self.announce:
-                tradeins._announce(self.session, trade_in, str(action), from_state, ctx, data)
+                tradeins.announce(self.session, trade_in, str(action), from_state, ctx, data)
         return trade_in, events
 
 

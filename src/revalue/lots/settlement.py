@@ -24,7 +24,7 @@ from revalue.domain.errors import Conflict
 from revalue.domain.lifecycle import State, offer_final
 from revalue.lots import repository, service
 from revalue.lots.models import BusinessLot
-from revalue.tradeins import processing
+from revalue.tradeins import processing, screening
 
 SHOWN = 1000  # lines listed in an error; the counts cover the rest
 
@@ -70,6 +70,11 @@ def settle(session: Session, lot_id: str, *, force: bool, ctx: Context) -> Busin
         )
         if not final:
             pending.append({"line": line.line_no, "trade_in_id": t.id, "state": t.state})
+            continue
+        if screening.blocked(session, t.id):  # held until a person clears or confirms it
+            pending.append(
+                {"line": line.line_no, "trade_in_id": t.id, "state": t.state, "held": "blocklisted"}
+            )
             continue
         owed = processing.owed(t, quote=quotes.__getitem__, payment=lambda t=t: payments.get(t.id))
         amount = owed[0] if owed is not None else 0

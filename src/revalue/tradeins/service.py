@@ -106,7 +106,7 @@ def start(session: Session, req: QuoteRequest, ctx: Context) -> tuple[TradeIn, Q
     )
     repository.insert_new(session, trade_in)  # with its chain head, before the event refers to it
     repository.insert_event(session, event)
-    _announce(session, trade_in, "quote", None, ctx, event["data"])
+    announce(session, trade_in, "quote", None, ctx, event["data"])
     return trade_in, quote
 
 
@@ -138,7 +138,7 @@ def move(
         rejected=trade_in.reason is not None,
     ):
         trade_in.offer_final_at = ctx.now
-    _announce(session, trade_in, str(action), from_state, ctx, data)
+    announce(session, trade_in, str(action), from_state, ctx, data)
 
 
 # What partners hear of an event besides its states, per action: amounts and choices, never
@@ -150,7 +150,7 @@ _SHARED = {
 }
 
 
-def _announce(
+def announce(
     session: Session,
     trade_in: TradeIn,
     action: str,
