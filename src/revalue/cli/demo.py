@@ -1,9 +1,13 @@
 """``revalue demo``: a demo program and a seeded population of trade-ins, every path walked.
 
 Each trade-in lives its own story on a simulated clock over the last four months: quoted,
-maybe accepted, shipped or handed over, received, inspected (sometimes worse than declared,
+maybe accepted, shipped (labelled, tracked, received at the processing site) or handed over
+in store (and sent on in the store's weekly batch), inspected (sometimes worse than declared,
 which opens a re-quote), sanitized, paid and disposed of; or cancelled, expired, rejected,
-returned. Recent ones stop part-way, as live trade-ins do. Same seed, same story.
+returned, lost in transit. Recent ones stop part-way, as live trade-ins do. A store device's
+story pauses at the store and goes on once its batch is scanned in, so the batches can be
+made after every story has reached the store. Then one business lot, the sweeps, and the
+summary. Same seed, same story.
 """
 
 from __future__ import annotations
@@ -15,49 +19,41 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from revalue.catalog import repository as catalog_repository
 from revalue.catalog import service as catalog
 from revalue.cli import (
     common,
+    demo_batches,
     demo_erasure,
     demo_inspection,
+    demo_logistics,
+    demo_lots,
     demo_payouts,
     demo_screening,
+    demo_summary,
     demo_users,
 )
 from revalue.cli.common import console
+from revalue.cli.demo_batches import Handed
 from revalue.config import get_settings
-from revalue.customers.schemas import ContactIn
+from revalue.customers.schemas import AddressIn, ContactIn
 from revalue.db import make_sessionmaker
 from revalue.domain.access import Role
 from revalue.domain.catalog import Category
 from revalue.domain.condition import FAULTS_BY_CATEGORY, Cosmetic
 from revalue.domain.context import Context
-from revalue.domain.lifecycle import State
-from revalue.domain.money import format_major
 from revalue.domain.program import Pathway, PayoutMethod
-from revalue.domain.records import (
-    RejectReason,
-    Route,
-    SanitizationLevel,
-)
+from revalue.domain.records import RejectReason, Route, SanitizationLevel
+from revalue.logistics import sla
 from revalue.payouts import instant
 from revalue.payouts.instruments import cipher
 from revalue.programs import repository as programs_repository
 from revalue.programs import schemas as program_schemas
 from revalue.programs import service as programs
 from revalue.quotes.schemas import ConditionIn, QuoteRequest
-from revalue.tradeins import (
-    custody,
-    inspection,
-    processing,
-    repository,
-    schemas,
-    screening,
-)
+from revalue.tradeins import inspection, processing, repository, schemas, screening
 from revalue.tradeins import service as tradeins
 
 PROGRAM_ID = "demo"
@@ -99,6 +95,7 @@ def demo_program() -> program_schemas.ProgramIn:
         second_opinion_above=10000,
         payout_approval_above=80000,  # payouts over 800.00 wait for a second person
         instant_credit=True,  # store credit at the till, settled once the offer is final
+        receiving_site_id=demo_logistics.PROCESSING,  # where mail-in labels are addressed
         objectives=[
             {"metric": "devices_per_month", "target": 600},
             {"metric": "reuse_share_bp", "target": 8000},
@@ -117,8 +114,10 @@ def demo_program() -> program_schemas.ProgramIn:
     )
 
 
-def set_up(session: Session, catalog_path: Path, ctx: Context) -> None:
-    """The default catalog and the demo program with prices and a promotion, if missing."""
+def set_up(session: Session, catalog_path: Path, ctx: Context) -> demo_logistics.Sites:
+    """The default catalog, the sites, and the demo program with prices and a promotion, if
+    missing."""
+    sites = demo_logistics.set_up(session, ctx)
     if not catalog_repository.variant_facts(session):
         catalog.import_csv(session, catalog_path.read_text(encoding="utf-8"))
     if programs_repository.get(session, PROGRAM_ID) is None:
@@ -138,6 +137,7 @@ def set_up(session: Session, catalog_path: Path, ctx: Context) -> None:
             ),
             ctx,
         )
+    return sites
 
 
 @dataclass
@@ -152,6 +152,7 @@ class Story:
     tacs: dict[str, str]  # the demo's TAC per phone and tablet model
     secrets_dir: str  # where certificates' signing keys live
     box: Fernet  # encrypts store-credit and coupon codes
+    sites: demo_logistics.Sites  # the processing site's locations
 
     def ctx(self, actor: str, place: str | None = None) -> Context:
         return Context(actor=actor, place=place or self.place, now=self.at)
@@ -188,7 +189,9 @@ def _route(grade: str | None, destroyed: bool, rng: random.Random) -> Route:
     return Route.WHOLESALE if grade == "C" else Route.PARTS
 
 
-def walk(story: Story, variant: str, category: Category) -> None:
+def walk(story: Story, variant: str, category: Category, index: int) -> Handed | None:
+    """One trade-in's story; a device handed over in store pauses at the store's receipt
+    (returned, to travel on in its store's weekly batch)."""
     rng, s = story.rng, story.session
     declared = _declared(rng, category)
     req = QuoteRequest(program_id=PROGRAM_ID, variant_sku=variant, answers=declared)
@@ -197,46 +200,55 @@ def walk(story: Story, variant: str, category: Category) -> None:
     if rng.random() < 0.15:  # never accepted: cancelled, or left to expire
         if rng.random() < 0.3 and story.wait(2, 72):
             tradeins.cancel(s, tid, schemas.NoteIn(note="changed my mind"), story.ctx("customer"))
-        return
+        return None
     pathway = _pick(rng, PATHWAY_WEIGHTS)
     method = _pick(rng, METHOD_WEIGHTS)
     if not story.wait(0.1, 48):
-        return
-    store = f"store-{rng.randint(1, 40):04d}"
+        return None
     in_person = pathway in (Pathway.IN_STORE, Pathway.KIOSK)
-    story.place = store if in_person else "web"
+    site = demo_logistics.site_for(story, pathway)
+    story.place = site if in_person else "web"
     n = rng.randint(1, 10**6)
+    kit = not in_person and rng.random() < 0.2  # some customers ask for a box to send it in
     # Made-up customers on a reserved domain: the demo shows where contact details live.
-    contact = ContactIn(name=f"Demo Customer {n}", email=f"customer{n}@{demo_users.DOMAIN}")
+    contact = ContactIn(
+        name=f"Demo Customer {n}",
+        email=f"customer{n}@{demo_users.DOMAIN}",
+        address=AddressIn(
+            line1=f"{n % 900 + 10} Elm Street",
+            city="Springfield",
+            postal_code=f"{45000 + n % 900}",
+            region="OH",
+            country="US",
+        )
+        if kit
+        else None,
+    )
     accept = schemas.AcceptIn(payout_method=method, pathway=pathway, contact=contact)
     tradeins.accept(s, tid, accept, story.ctx("customer"))
+    model, tacs = trade_in.model_id, story.tacs
     if in_person:
         associate = story.ctx(f"associate-{rng.randint(1, 90)}")
-        demo_screening.receive(story, tid, trade_in.model_id, category, story.tacs, associate)
+        ids = demo_screening.identifiers(rng, model, category, tacs)
+        demo_logistics.hand_over(story, tid, site, ids, associate)
         demo_payouts.at_hand_over(story, tid, associate)
-        if not story.wait(12, 72):
-            return
-    else:
-        tradeins.await_shipment(s, tid, schemas.ShipmentIn(carrier="UPS"), story.ctx("system"))
-        if rng.random() < 0.04:
-            if story.wait(24, 96):
-                tradeins.cancel(s, tid, schemas.NoteIn(), story.ctx("customer"))
-            return
-        if not story.wait(12, 96):
-            return
-        tracking = f"1Z{rng.randrange(10**15):015d}"
-        tradeins.ship(
-            s,
-            tid,
-            schemas.ShipmentIn(carrier="UPS", tracking_number=tracking),
-            story.ctx("carrier:ups", "in transit"),
-        )
-        if not story.wait(36, 96):
-            return
-        story.place = "processing-center-1"
-        receiver = story.ctx(f"receiver-{rng.randint(1, 6)}")
-        demo_screening.receive(story, tid, trade_in.model_id, category, story.tacs, receiver)
-    story.place = "processing-center-1"  # stores send their devices on to be processed
+        return Handed(index, tid, site, story.at, declared, category)
+    received = demo_logistics.mail_in(
+        story,
+        tid,
+        lambda: demo_screening.identifiers(rng, model, category, tacs),
+        lambda: demo_screening.other_device(rng, model, category, tacs),
+        kit,
+    )
+    if received:
+        process(story, tid, declared, category)
+    return None
+
+
+def process(story: Story, tid: str, declared: ConditionIn, category: Category) -> None:
+    """The device's story at the processing site, from its arrival."""
+    rng, s = story.rng, story.session
+    story.place = demo_logistics.PROCESSING
     if not demo_screening.settle_flags(story, tid):
         return
     if not declared.activation_lock_off or rng.random() < 0.02:
@@ -260,12 +272,15 @@ def walk(story: Story, variant: str, category: Category) -> None:
         return
     if not demo_inspection.inspect(story, tid, declared, category):
         return
+    shelf = rng.choice(story.sites.shelves())
+    demo_logistics.move(story, tid, shelf, "inspection-runner")
     if not demo_screening.settle_flags(story, tid):
         return
     if not story.wait(2, 30):
         return
     # Paid once the offer is final: the customer does not wait for the erasure.
     demo_payouts.pay(story, tid)
+    demo_logistics.move(story, tid, story.sites.locations["CAGE-1"], "erasure-desk")
     if not demo_erasure.erase(story, tid, category):
         return
     if not story.wait(24, 240):
@@ -303,7 +318,7 @@ def _run(
                 "[/bold]"
             )
             return
-        set_up(session, catalog_path, common.context(now, actor="demo"))
+        sites = set_up(session, catalog_path, common.context(now, actor="demo"))
         tacs = demo_screening.set_up(session, common.context(now, actor="demo"))
         demo_users.create(session, PROGRAM_ID, common.context(now, actor="demo"))
         facts = catalog_repository.variant_facts(session)
@@ -318,9 +333,10 @@ def _run(
     )
     secrets = get_settings().secrets_dir
     box = cipher(secrets)
+    handed: list[Handed] = []
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("Trade-ins", total=count)
-        for _ in range(count):
+        for index in range(count):
             category = _pick(rng, CATEGORY_WEIGHTS)
             variants = by_category[category]
             # Newer devices are traded in more often: weight by release date.
@@ -329,39 +345,48 @@ def _run(
             )[0]
             start = now - timedelta(days=rng.uniform(0, 120))
             with factory.begin() as session:
-                story = Story(session, rng, now, start, "web", tacs, secrets, box)
-                walk(story, sku, category)
+                story = Story(session, rng, now, start, "web", tacs, secrets, box, sites)
+                paused = walk(story, sku, category, index)
+            if paused is not None:
+                handed.append(paused)
             progress.advance(task)
+
+        # Stores send what they took in each week on to the processing site, in a batch.
+        def go_on(session: Session, h: Handed, at: datetime) -> None:
+            story = Story(
+                session, rng, now, at, demo_logistics.PROCESSING, tacs, secrets, box, sites
+            )
+            process(story, h.tid, h.declared, h.category)
+
+        task = progress.add_task("Store batches", total=len(handed))
+        demo_batches.run(
+            factory,
+            now=now,
+            rng=rng,
+            handed=handed,
+            dock=sites.locations["DOCK-1"],
+            go_on=go_on,
+            advance=lambda: progress.advance(task),
+        )
+    with factory.begin() as session:
+        lot = demo_lots.run(
+            session,
+            rng,
+            now,
+            tacs,
+            lambda s, at: Story(
+                s, rng, now, at, demo_logistics.PROCESSING, tacs, secrets, box, sites
+            ),
+        )
     with factory.begin() as session:
         sweep = common.context(now, actor="scheduler")
         expired = tradeins.expire_due(session, sweep)
         inspection.lapse_due(session, sweep)
         screening.lapse_locks(session, sweep)
+        swept = sla.sweep(session, PROGRAM_ID, sweep)
+        today = Story(session, rng, now, now, "web", tacs, secrets, box, sites)
+        demo_logistics.pay_claimed(today, swept.claims_opened)
         instant.reconcile(session, sweep)
-        summary(session, expired)
-
-
-def summary(session: Session, expired: int) -> None:
-    counts = repository.state_counts(session, PROGRAM_ID)
-    table = Table(title="Demo trade-ins by state")
-    table.add_column("state")
-    table.add_column("trade-ins", justify="right")
-    for state in State:
-        if counts.get(state):
-            table.add_row(str(state), str(counts[state]))
-    table.add_row("[bold]total[/bold]", f"[bold]{sum(counts.values())}[/bold]")
-    console.print(table)
-    paid = repository.paid_by_method(session, PROGRAM_ID)
-    n_paid = sum(n for n, _ in paid.values())
-    money = Table(title="Paid to customers")
-    money.add_column("payout method")
-    money.add_column("amount", justify="right")
-    money.add_column("payments", justify="right")
-    for method, (n, amount) in sorted(paid.items(), key=lambda kv: -kv[1][1]):
-        money.add_row(method, f"{format_major(amount, 'USD')} USD", str(n))
-    console.print(money)
-    report = custody.verify_all(session)
-    console.print(
-        f"{n_paid} paid; {expired} expired by the sweep; custody log: {report.events} events in "
-        f"{report.chains} chains, {'all verified' if not report.breaks else 'BROKEN'}."
-    )
+        demo_summary.trade_ins(session, PROGRAM_ID, expired)
+        demo_summary.logistics(session, PROGRAM_ID, demo_lots.line(session, lot))
+        demo_summary.custody_line(session, PROGRAM_ID, expired)

@@ -1,27 +1,25 @@
 """The demo's logistics: a processing site with its dock, benches, shelves and cage, twelve
 stores and three kiosks; mail-in parcels labelled, tracked by the built-in carrier and
 received at the site (now and then empty, holding another device, or lost on the way);
-devices handed over in store received there and moved on in weekly batches; moves inside the
-site; and, at the end, the SLA sweep and a summary."""
+devices handed over in store received there (the batches are demo_batches'); moves inside
+the processing site."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.table import Table
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from revalue.cli.common import console
-from revalue.domain.catalog import Category
+from revalue.cli import demo_payouts
 from revalue.domain.context import Context
 from revalue.domain.logistics import Contents, SiteKind
 from revalue.domain.program import Pathway
 from revalue.logistics import receipts, receiving, sites, tracking
 from revalue.logistics import shipments as labels
 from revalue.logistics.carriers import CarrierEvent, Status
-from revalue.logistics.models import Batch, Location, Receipt, Shipment, TrackingEvent, TransitClaim
+from revalue.logistics.models import Location, Shipment, TransitClaim
 from revalue.logistics.models import Site as SiteRow
 from revalue.tradeins import schemas
 from revalue.tradeins import service as tradeins
@@ -33,11 +31,19 @@ PROCESSING = "processing-center-1"
 STORES = [f"store-{i:04d}" for i in range(1, 13)]
 KIOSKS = [f"kiosk-{i:02d}" for i in range(1, 4)]
 CITIES = [
-    ("Columbus", "OH", "43215"), ("Dayton", "OH", "45402"), ("Toledo", "OH", "43604"),
-    ("Akron", "OH", "44308"), ("Indianapolis", "IN", "46204"), ("Fort Wayne", "IN", "46802"),
-    ("Louisville", "KY", "40202"), ("Lexington", "KY", "40507"), ("Pittsburgh", "PA", "15222"),
-    ("Detroit", "MI", "48226"), ("Grand Rapids", "MI", "49503"), ("Cincinnati", "OH", "45202"),
-]  # fmt: skip
+    ("Columbus", "OH", "43215"),
+    ("Dayton", "OH", "45402"),
+    ("Toledo", "OH", "43604"),
+    ("Akron", "OH", "44308"),
+    ("Indianapolis", "IN", "46204"),
+    ("Fort Wayne", "IN", "46802"),
+    ("Louisville", "KY", "40202"),
+    ("Lexington", "KY", "40507"),
+    ("Pittsburgh", "PA", "15222"),
+    ("Detroit", "MI", "48226"),
+    ("Grand Rapids", "MI", "49503"),
+    ("Cincinnati", "OH", "45202"),
+]
 # Code, kind, what it is for: the site's dock, receiving benches, shelves and erasure cage.
 LOCATIONS = [
     ("DOCK-1", "dock", "inbound dock: store batches are scanned in here"),
@@ -70,21 +76,40 @@ def set_up(session: Session, ctx: Context) -> Sites:
     """The demo's sites and locations, if missing (before the program, which names its
     receiving site)."""
     if session.get(SiteRow, PROCESSING) is None:
-        address = {"name": "Revalue Demo Processing", "line1": "4100 Logistics Parkway",
-                   "city": "Groveport", "region": "OH", "postcode": "43125", "country": "US"}  # fmt: skip
-        sites.create_site(session, site_id=PROCESSING, kind=SiteKind.PROCESSING,
-                          name="Processing center 1", address=address, ctx=ctx)  # fmt: skip
+        address = {
+            "name": "Revalue Demo Processing",
+            "line1": "4100 Logistics Parkway",
+            "city": "Groveport",
+            "region": "OH",
+            "postcode": "43125",
+            "country": "US",
+        }
+        sites.create_site(
+            session,
+            site_id=PROCESSING,
+            kind=SiteKind.PROCESSING,
+            name="Processing center 1",
+            address=address,
+            ctx=ctx,
+        )
         for code, kind, description in LOCATIONS:
-            sites.create_location(session, PROCESSING, code=code, kind=kind,
-                                  description=description)  # fmt: skip
+            sites.create_location(
+                session, PROCESSING, code=code, kind=kind, description=description
+            )
         for i, site_id in enumerate(STORES + KIOSKS):
             city, region, postcode = CITIES[i % len(CITIES)]
             kind = SiteKind.KIOSK if site_id.startswith("kiosk") else SiteKind.STORE
             label = f"Demo {'kiosk' if kind is SiteKind.KIOSK else 'store'} {city}"
-            address = {"line1": f"{100 + 17 * i} Main Street", "city": city, "region": region,
-                       "postcode": postcode, "country": "US"}  # fmt: skip
-            sites.create_site(session, site_id=site_id, kind=kind, name=label,
-                              address=address, ctx=ctx)  # fmt: skip
+            address = {
+                "line1": f"{100 + 17 * i} Main Street",
+                "city": city,
+                "region": region,
+                "postcode": postcode,
+                "country": "US",
+            }
+            sites.create_site(
+                session, site_id=site_id, kind=kind, name=label, address=address, ctx=ctx
+            )
     rows = session.scalars(select(Location).where(Location.site_id == PROCESSING))
     return Sites({row.code: row.id for row in rows})
 
@@ -163,12 +188,23 @@ def mail_in(story: Story, tid: str, found_ids, other_ids, kit: bool) -> bool:  #
             return False
         desk = story.ctx("receiving-desk")
         if rng.random() < 0.5:
-            receipts.resolve(s, held.id, "return_to_sender", desk,
-                             reason="the customer kept the device; accessories sent back")  # fmt: skip
+            receipts.resolve(
+                s,
+                held.id,
+                "return_to_sender",
+                desk,
+                reason="the customer kept the device; accessories sent back",
+            )
             return False
         again = receiving.Found(identifiers=found_ids(), location_id=bench)
-        receipts.resolve(s, held.id, "device_found", desk, found=again,
-                         reason="found in the padding of the next parcel on the bench")  # fmt: skip
+        receipts.resolve(
+            s,
+            held.id,
+            "device_found",
+            desk,
+            found=again,
+            reason="found in the padding of the next parcel on the bench",
+        )
         return True
     if roll < 0.02:  # another device than the one declared: inspection prices what came
         found = receiving.Found(
@@ -189,8 +225,6 @@ def mail_in(story: Story, tid: str, found_ids, other_ids, kit: bool) -> bool:  #
 
 def _pay_lost(story: Story, tid: str) -> bool:
     """The program protects the customer: paid as quoted once the parcel is declared lost."""
-    from revalue.cli import demo_payouts  # the payouts helper imports the walk's types
-
     if story.wait(2, 48):
         demo_payouts.pay(story, tid)
     return False
@@ -198,8 +232,6 @@ def _pay_lost(story: Story, tid: str) -> bool:
 
 def pay_claimed(story_at_now, claim_ids: list[str]) -> None:  # type: ignore[no-untyped-def]
     """Customers whose parcel the sweep declared lost are paid as quoted, today."""
-    from revalue.cli import demo_payouts
-
     for claim_id in claim_ids:
         claim = story_at_now.session.get(TransitClaim, claim_id)
         if claim is not None and claim.trade_in_id:
@@ -217,38 +249,10 @@ def hand_over(story: Story, tid: str, site_id: str, ids, associate: Context) -> 
 
 def move(story: Story, tid: str, location_id: int, actor: str) -> None:
     """Put the device on another location of the processing site (if it is there)."""
+    if story.at > story.now:  # the story reached today before the move
+        return
     trade_in = tradeins.get(story.session, tid)
     placed = sites.placement_of(story.session, tid)
     if placed is None or placed.site_id != PROCESSING or placed.location_id == location_id:
         return
     sites.place(story.session, trade_in, PROCESSING, location_id, story.ctx(actor))
-
-
-# --- the summary -------------------------------------------------------------------------
-
-
-def _counts(session: Session, column, program_id: str | None = None) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    stmt = select(column, func.count()).group_by(column)
-    if program_id is not None:
-        stmt = stmt.where(column.class_.program_id == program_id)
-    return {str(k): n for k, n in session.execute(stmt).all()}
-
-
-def summary(session: Session, program_id: str, lot_line: str) -> None:
-    table = Table(title="Demo logistics")
-    table.add_column("what")
-    table.add_column("by status", overflow="fold")
-    table.add_column("total", justify="right")
-
-    def row(name: str, counts: dict[str, int]) -> None:
-        shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        table.add_row(name, shown or "-", str(sum(counts.values())))
-
-    row("shipments", _counts(session, Shipment.status, program_id))
-    events = session.scalar(select(func.count()).select_from(TrackingEvent)) or 0
-    table.add_row("tracking events", "", str(events))
-    row("transit claims", _counts(session, TransitClaim.status, program_id))
-    row("store batches", _counts(session, Batch.status))
-    row("receipts", _counts(session, Receipt.outcome))
-    console.print(table)
-    console.print(lot_line)

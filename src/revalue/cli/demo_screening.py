@@ -58,9 +58,21 @@ def set_up(session: Session, ctx: Context) -> dict[str, str]:
     return tacs
 
 
-def receive(story, tid: str, model_id: str, category: Category, tacs: dict[str, str], ctx):  # type: ignore[no-untyped-def]
-    """Receive with the device's IMEI: mostly its own, now and then a suspicious one."""
-    rng: random.Random = story.rng
+def other_device(
+    rng: random.Random, model_id: str, category: Category, tacs: dict[str, str]
+) -> schemas.IdentifiersIn:
+    """What identifies a device other than the one declared (found in a mail-in box)."""
+    if category in WITH_IMEI:
+        other = rng.choice(sorted(set(tacs) - {model_id}))
+        return schemas.IdentifiersIn(imei=imei(tacs[other], rng.randrange(10**6)))
+    return schemas.IdentifiersIn(serial=f"DEMO{rng.randrange(10**8):08d}")
+
+
+def identifiers(
+    rng: random.Random, model_id: str, category: Category, tacs: dict[str, str]
+) -> schemas.IdentifiersIn | None:
+    """The device's IMEI: mostly its own, now and then a suspicious one (none for devices
+    without a modem)."""
     ids = None
     if category in WITH_IMEI:
         roll = rng.random()
@@ -74,7 +86,7 @@ def receive(story, tid: str, model_id: str, category: Category, tacs: dict[str, 
         else:
             number = imei(tacs[model_id], rng.randrange(10**6))
         ids = schemas.IdentifiersIn(imei=number)
-    return screening.receive(story.session, tid, schemas.ReceiveIn(identifiers=ids), ctx)
+    return ids
 
 
 # How the desk explains the flags it clears in the demo.

@@ -158,14 +158,15 @@ def in_transit(session: Session, program_id: str) -> list[tuple[Shipment, TradeI
 
 
 def batches_not_arrived(session: Session, program_id: str) -> list[tuple[Batch, BatchItem]]:
-    """Devices of the program that left a store in a dispatched batch and were not scanned in."""
+    """Devices of the program that left a store in a dispatched batch and were not scanned in
+    (on their way, or missing from a batch closed without them)."""
     rows = session.execute(
         select(Batch, BatchItem)
         .join(BatchItem, BatchItem.batch_id == Batch.id)
         .join(TradeIn, TradeIn.id == BatchItem.trade_in_id)
         .where(
             TradeIn.program_id == program_id,
-            Batch.status == "dispatched",
+            Batch.status.in_(("dispatched", "received")),
             Batch.dispatched_at.is_not(None),
             BatchItem.scanned_in_at.is_(None),
         )
