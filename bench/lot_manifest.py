@@ -16,8 +16,9 @@ checked, one price per distinct variant and condition), and ``lots.service.creat
 same, stored as a lot with its lines). The lot's total must equal the baseline's sum exactly.
 
 Receiving. Baseline: ``--baseline-devices`` trade-ins opened one by one through
-``tradeins.service`` (start, accept, await_shipment, receive, each its own statements), per
-device. Measured: the lot accepted and received in one call (``lots.receiving.receive``) with
+``tradeins.service`` (start, accept, await_shipment, then received, identified and screened
+by ``tradeins.screening``, each its own statements), per device. Measured: the lot accepted
+and received in one call (``lots.receiving.receive``, which screens every device too) with
 every manifest identifier but 1 % (missing) plus 1 % unknown identifiers (extras), shuffled,
 then receiving closed. Counts are checked (matched, missing, extra), and the custody chains
 of the lot's trade-ins verified. Prints a Markdown table; writes JSON to bench/results/.
@@ -41,44 +42,13 @@ from pathlib import Path
 
 from stdnum import luhn
 
+from benchdb import BenchError, drop, prepare
+
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS = BENCH_DIR / "results"
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 BENCH_DATABASE = "revalue_bench_lots"
 CATALOG = BENCH_DIR.parent / "src" / "revalue" / "catalog" / "data" / "default_catalog.csv"
 COSMETIC = {"flawless": 15, "good": 50, "fair": 25, "poor": 10}
-
-
-class BenchError(RuntimeError):
-    """The benchmark could not run, or ran and is not valid."""
-
-
-def prepare_database(kind: str, workdir: Path) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / 'revalue.db'}"
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(POSTGRES_SERVER + "postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{BENCH_DATABASE}"'))
-    finally:
-        admin.dispose()
-    return POSTGRES_SERVER + BENCH_DATABASE
-
-
-def drop_database(kind: str) -> None:
-    if kind != "postgres":
-        return
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(POSTGRES_SERVER + "postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
 
 
 def imei(n: int) -> str:
@@ -131,12 +101,12 @@ def run(args: argparse.Namespace) -> dict:
     from revalue.programs import service as programs
     from revalue.quotes import service as quotes
     from revalue.quotes.schemas import ConditionIn, QuoteRequest
-    from revalue.tradeins import custody, schemas
+    from revalue.tradeins import custody, schemas, screening
     from revalue.tradeins import service as tradeins
     from revalue.tradeins.models import TradeIn
 
     workdir = Path(tempfile.mkdtemp(prefix="revalue-lots-"))
-    url = prepare_database(args.database, workdir)
+    url = prepare(args.database, workdir, BENCH_DATABASE)
     try:
         migrate.upgrade(url)
         engine = make_engine(url)
@@ -206,7 +176,7 @@ def run(args: argparse.Namespace) -> dict:
 
         # -- receiving -------------------------------------------------------------------
         def open_one_by_one() -> None:
-            for r in rows[: args.baseline_devices]:
+            for n, r in enumerate(rows[: args.baseline_devices]):
                 with sessions.begin() as s:
                     req = QuoteRequest(program_id=demo.PROGRAM_ID, variant_sku=r.variant_sku,
                                        answers=ConditionIn.model_validate(
@@ -215,7 +185,10 @@ def run(args: argparse.Namespace) -> dict:
                     accept = schemas.AcceptIn(payout_method="cash", pathway="business_lot")
                     tradeins.accept(s, t.id, accept, ctx)
                     tradeins.await_shipment(s, t.id, schemas.ShipmentIn(), ctx)
-                    tradeins.receive(s, t.id, schemas.NoteIn(), ctx)
+                    # Identified and screened at receipt, as the lot's devices are; IMEIs of
+                    # their own, so that the lot's are not repeats of these.
+                    found = schemas.IdentifiersIn(imei=imei(80_000_000 + n))
+                    screening.receive(s, t.id, schemas.ReceiveIn(identifiers=found), ctx)
 
         _, single_s = timed(open_one_by_one)
         rng = random.Random(args.seed + 1)
@@ -266,7 +239,7 @@ def run(args: argparse.Namespace) -> dict:
         engine.dispose()
         return figures
     finally:
-        drop_database(args.database)
+        drop(args.database, BENCH_DATABASE)
 
 
 def machine(kind: str) -> dict:

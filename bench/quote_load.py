@@ -35,21 +35,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchdb import BenchError, drop, prepare
 from revalue.tradeins.api import QUOTE_EXAMPLE
 
 BENCH_DIR = Path(__file__).resolve().parent
 LUA = BENCH_DIR / "quote_load.lua"
 RESULTS = BENCH_DIR / "results"
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 BENCH_DATABASE = "revalue_bench"
-PROTECTED_DATABASES = {"test", "postgres", "template0", "template1"}
 GRACE_S = 3  # wrk runs this much past the load window, for the last answers to come in
 AIM_PERCENT = 10.0
 QUOTE_BODY = QUOTE_EXAMPLE  # the request the API docs show: an iPhone 15 in good condition
-
-
-class BenchError(RuntimeError):
-    """The benchmark could not run, or ran and is not valid."""
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
@@ -126,38 +121,6 @@ def package_version(name: str) -> str:
 
 
 # -- the database --------------------------------------------------------------------------
-
-
-def prepare_database(kind: str, workdir: Path) -> str:
-    """A fresh, empty database; returns its URL."""
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / 'revalue.db'}"
-    from sqlalchemy import create_engine, text
-
-    assert BENCH_DATABASE not in PROTECTED_DATABASES
-    admin = create_engine(POSTGRES_SERVER + "postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{BENCH_DATABASE}"'))
-    except Exception as exc:
-        raise BenchError(f"cannot (re)create {BENCH_DATABASE} on {POSTGRES_SERVER}: {exc}") from exc
-    finally:
-        admin.dispose()
-    return POSTGRES_SERVER + BENCH_DATABASE
-
-
-def drop_database(kind: str) -> None:
-    if kind != "postgres":
-        return
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(POSTGRES_SERVER + "postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
 
 
 def database_version(kind: str, url: str) -> str:
@@ -440,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     server: subprocess.Popen | None = None
     ok = False
     try:
-        url = prepare_database(args.database, workdir)
+        url = prepare(args.database, workdir, BENCH_DATABASE)
         env = {k: v for k, v in os.environ.items() if not k.startswith("REVALUE_")}
         env["REVALUE_DATABASE_URL"] = url
         print(f"Database: {url}", flush=True)
@@ -546,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Kept: {kept}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-            drop_database(args.database)
+            drop(args.database, BENCH_DATABASE)
 
 
 if __name__ == "__main__":
