@@ -106,20 +106,28 @@ def assess(
     else:
         assert data.condition is not None  # the schema asks for one of the two
         condition, doc, grades, scale_id = data.condition.to_domain(), None, None, None
-    priced, amount = _priced(trade_in, quote, condition)
+    priced, amount = _priced(session, trade_in, quote, condition)
     return Assessment(condition, priced, amount, doc, grades, scale_id)
 
 
-def _priced(trade_in: TradeIn, quote: Quote, condition: Condition) -> tuple[Priced, int]:
-    priced = quotes.reprice(quote, condition)
+def _priced(
+    session: Session, trade_in: TradeIn, quote: Quote, condition: Condition
+) -> tuple[Priced, int]:
+    if trade_in.variant_sku == quote.variant_sku:
+        priced = quotes.reprice(quote, condition)
+    else:  # not the device declared: priced as found, at the date the customer was quoted
+        inputs = programs.pricing_inputs(session, trade_in.program_id)
+        priced = quotes.price(
+            inputs=inputs, variant_sku=trade_in.variant_sku, condition=condition, as_of=quote.as_of
+        )
     method = PayoutMethod(trade_in.payout_method or "")
     return priced, priced.quotation.offer_for(method).amount.amount
 
 
-def recorded(trade_in: TradeIn, quote: Quote, row: Inspection) -> Assessment:
+def recorded(session: Session, trade_in: TradeIn, quote: Quote, row: Inspection) -> Assessment:
     """A stored inspection as it was assessed then (its grades as given at the time)."""
     condition = ConditionIn.model_validate(row.condition).to_domain()
-    priced, amount = _priced(trade_in, quote, condition)
+    priced, amount = _priced(session, trade_in, quote, condition)
     return Assessment(condition, priced, amount, row.record, row.grades, row.scale_id)
 
 
@@ -148,6 +156,9 @@ def inspect(session: Session, trade_in_id: str, data: schemas.InspectIn, ctx: Co
     target(trade_in, Action.INSPECT)
     program = programs.get(session, trade_in.program_id)
     quote = quotes.get(session, trade_in.quote_id)
+    declared = trade_in.variant_sku
+    if data.variant_sku is not None and data.variant_sku != declared:
+        _found_instead(session, trade_in, quote, data.variant_sku)
     found = assess(session, trade_in, program, quote, data)
     _store(session, trade_in, found, PRIMARY, data.notes, ctx)
     quoted, outcome = _decide(trade_in, program, quote, found, second_opinion_done=False)
@@ -172,12 +183,35 @@ def inspect(session: Session, trade_in_id: str, data: schemas.InspectIn, ctx: Co
             "found": found.amount,
             "outcome": str(outcome),
             "second_opinion": trade_in.second_opinion,
+            **(
+                {"declared_variant": declared, "found_variant": trade_in.variant_sku}
+                if trade_in.variant_sku != declared
+                else {}
+            ),
         },
     )
     if data.record is not None and data.record.locks:
         screening.record_locks(session, trade_in, frozenset(data.record.locks), ctx)
     _settle(session, trade_in, program, quote, found, outcome, quoted, ctx)
     return trade_in
+
+
+class NotTheSameCategory(InvalidInput):
+    code = "category_differs"
+
+
+def _found_instead(session: Session, trade_in: TradeIn, quote: Quote, variant_sku: str) -> None:
+    """The device is another variant than declared: the trade-in is for the device found."""
+    facts = programs.pricing_inputs(session, trade_in.program_id).facts.get(variant_sku)
+    if facts is None:
+        raise quotes.VariantNotFound(f"no catalog variant {variant_sku!r}", field="variant_sku")
+    if str(facts.category) != quote.terms["model"]["category"]:
+        raise NotTheSameCategory(
+            f"{variant_sku} is a {facts.category}, the customer declared a "
+            f"{quote.terms['model']['category']}: reject it as not the declared device",
+            field="variant_sku",
+        )
+    trade_in.variant_sku, trade_in.model_id = variant_sku, facts.model_id
 
 
 def _decide(
@@ -198,6 +232,9 @@ def _decide(
         policy=policy(program),
         second_opinion_done=second_opinion_done,
     )
+    if trade_in.variant_sku != quote.variant_sku and outcome is not fairness.Outcome.HELD:
+        # Not the device the customer was quoted for: whatever it is worth, they decide.
+        outcome = fairness.Outcome.REQUOTE
     return quoted, outcome
 
 
@@ -264,7 +301,7 @@ def second_opinion(
     quote = quotes.get(session, trade_in.quote_id)
     found = assess(session, trade_in, program, quote, data)
     _store(session, trade_in, found, SECOND, data.notes, ctx)
-    first_found = recorded(trade_in, quote, first)
+    first_found = recorded(session, trade_in, quote, first)
     held = trade_in.second_opinion == REQUIRED
     trade_in.second_opinion = DONE
     move(

@@ -88,6 +88,12 @@ class InspectIn(Strict):
     )
     condition: ConditionIn | None = Field(None, description="A quick check: the condition")
     notes: str = Field("", max_length=2000)
+    variant_sku: str | None = Field(
+        None,
+        max_length=80,
+        description="The variant found, when the device is not the one declared: it is priced "
+        "as found, at the quote's date, and the customer answers the re-quote",
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> InspectIn:
