@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from revalue.catalog import service as catalog
 from revalue.domain.context import Context
+from revalue.identity.models import TacEntry
 from revalue.programs import schemas as program_schemas
 from revalue.programs import service as programs
 from revalue.quotes.schemas import ConditionIn
@@ -88,3 +89,21 @@ def answers(**overrides: object) -> dict:
 
 def condition(**overrides: object) -> ConditionIn:
     return ConditionIn.model_validate(answers(**overrides))
+
+
+PIXEL_TAC = "35000001"
+
+
+def pixel_tac(session: Session) -> None:
+    """A TAC the tables link to the Google Pixel 8: an IMEI on it identifies as that model."""
+    session.add(
+        TacEntry(
+            tac=PIXEL_TAC,
+            source="samsung",
+            brand="Google",
+            name="Pixel 8",
+            model_code="GKWS6",
+            catalog_model_id="google-pixel-8",
+            imported_at=NOW,
+        )
+    )

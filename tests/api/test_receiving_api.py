@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from revalue.identity.models import TacEntry
 from revalue.logistics.models import Placement, Receipt, Shipment
 from tests import auth, factories
 from tests.api.support import accepted, assert_error, ok, read, snapshot
@@ -218,17 +217,7 @@ def test_a_different_device_is_received_as_found_and_flagged_for_inspection(
     client, seeded, sessions
 ):
     with sessions.begin() as s:
-        s.add(
-            TacEntry(
-                tac="35000001",
-                source="samsung",
-                brand="Google",
-                name="Pixel 8",
-                model_code="GKWS6",
-                catalog_model_id="google-pixel-8",
-                imported_at=factories.NOW,
-            )
-        )
+        factories.pixel_tac(s)
     layout(client)
     tid, sid = mail_in(client, sessions)  # declared: an iPhone 15
     found = imei(123, tac="35000001")

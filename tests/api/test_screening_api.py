@@ -220,21 +220,10 @@ def _answers() -> dict:
 
 
 def test_a_model_other_than_declared_is_flagged_for_a_person_not_refused(client, seeded, sessions):
-    from revalue.identity.models import TacEntry
     from tests import factories
 
     with sessions.begin() as s:
-        s.add(
-            TacEntry(
-                tac="35000001",
-                source="samsung",
-                brand="Google",
-                name="Pixel 8",
-                model_code="GKWS6",
-                catalog_model_id="google-pixel-8",
-                imported_at=factories.NOW,
-            )
-        )
+        factories.pixel_tac(s)
     tid = accepted(client, pathway="in_store")  # declared: an iPhone 15
     assert receive_with(client, tid, imei(123, tac="35000001")).status_code == 200
     s = screening(client, tid)

@@ -22,9 +22,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from revalue.domain.condition import Condition
 from revalue.domain.context import Context
-from revalue.domain.custody import GENESIS
 from revalue.domain.errors import Conflict, InvalidInput
-from revalue.domain.lifecycle import Action, State
+from revalue.domain.lifecycle import Action
 from revalue.domain.pricing import quote
 from revalue.domain.program import Pathway, PayoutMethod
 from revalue.events import outbox
@@ -246,26 +245,17 @@ class _Opener:
             expires_at=lot.expires_at,
             ctx=ctx,
         )
-        trade_in = TradeIn(
-            id=trade_in_id,
+        trade_in = tradeins.quoted(
+            trade_in_id=trade_in_id,
             program_id=lot.program_id,
             model_id=priced.model_id,
             variant_sku=line.variant_sku,
-            state=str(State.QUOTED),
             quote_id=row.id,
-            pathway=str(Pathway.BUSINESS_LOT),
-            payout_method=str(self.method),
             expires_at=lot.expires_at,
-            reason=None,
-            second_opinion=None,
-            # Received is not a final offer: inspection decides, as for every trade-in.
-            offer_final_at=None,
-            created_at=ctx.now,
-            updated_at=ctx.now,
-            last_seq=0,
-            last_hash=GENESIS,
-            version=1,
+            now=ctx.now,
         )
+        # Received is not a final offer (offer_final_at stays unset): inspection decides.
+        trade_in.pathway, trade_in.payout_method = str(Pathway.BUSINESS_LOT), str(self.method)
         where = {"lot_id": lot.id, "line_no": line.line_no}
         quoted = {
             "quote_id": row.id,

@@ -9,11 +9,9 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from revalue.db import chunks
 from revalue.lots.models import BusinessLot, LotContact, LotLine
-from revalue.quotes.models import Quote
-from revalue.tradeins.models import CustodyEvent, Payment, TradeIn
-
-_CHUNK = 1000  # rows per executemany: bounded memory, well under parameter limits
+from revalue.tradeins.models import CustodyEvent, TradeIn
 
 
 def get(session: Session, lot_id: str, *, for_update: bool = False) -> BusinessLot | None:
@@ -50,26 +48,26 @@ def insert_lines(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     # A Core INSERT on the table: one executemany per chunk. The ORM's bulk insert splits the
     # rows into a statement per run of rows with the same None columns (IMEI or serial...),
     # thousands of round trips on PostgreSQL.
-    for start in range(0, len(rows), _CHUNK):
-        session.execute(insert(LotLine.__table__), rows[start : start + _CHUNK])
+    for chunk in chunks(rows):
+        session.execute(insert(LotLine.__table__), chunk)
 
 
 def update_lines(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Bulk UPDATE by primary key: each dict holds ``id`` and the columns it changes."""
-    for start in range(0, len(rows), _CHUNK):
-        session.execute(update(LotLine), rows[start : start + _CHUNK])
+    for chunk in chunks(rows):
+        session.execute(update(LotLine), chunk)
 
 
 def insert_trade_ins(session: Session, trade_ins: Iterable[TradeIn]) -> None:
     columns = [c.key for c in TradeIn.__table__.columns]
     rows = [{c: getattr(t, c) for c in columns} for t in trade_ins]
-    for start in range(0, len(rows), _CHUNK):
-        session.execute(insert(TradeIn.__table__), rows[start : start + _CHUNK])
+    for chunk in chunks(rows):
+        session.execute(insert(TradeIn.__table__), chunk)
 
 
 def insert_events(session: Session, events: Sequence[dict[str, Any]]) -> None:
-    for start in range(0, len(events), _CHUNK):
-        session.execute(insert(CustodyEvent.__table__), events[start : start + _CHUNK])
+    for chunk in chunks(events):
+        session.execute(insert(CustodyEvent.__table__), chunk)
 
 
 def lines(
@@ -123,35 +121,6 @@ def mark_missing(session: Session, lot_id: str, expected: str, missing: str) -> 
         .values(status=missing)
         .execution_options(synchronize_session=False)
     )
-
-
-def quotes_by_id(session: Session, ids: Sequence[str]) -> dict[str, Quote]:
-    out: dict[str, Quote] = {}
-    for start in range(0, len(ids), _CHUNK):
-        stmt = select(Quote).where(Quote.id.in_(ids[start : start + _CHUNK]))
-        out.update({q.id: q for q in session.scalars(stmt)})
-    return out
-
-
-def payments_of(session: Session, trade_in_ids: Sequence[str]) -> dict[str, Payment]:
-    out: dict[str, Payment] = {}
-    for start in range(0, len(trade_in_ids), _CHUNK):
-        chunk = trade_in_ids[start : start + _CHUNK]
-        stmt = select(Payment).where(Payment.trade_in_id.in_(chunk))
-        out.update({p.trade_in_id: p for p in session.scalars(stmt)})
-    return out
-
-
-def last_line_no(session: Session, lot_id: str) -> int:
-    return session.scalar(select(func.max(LotLine.line_no)).where(LotLine.lot_id == lot_id)) or 0
-
-
-def trade_ins(session: Session, ids: Sequence[str]) -> dict[str, TradeIn]:
-    out: dict[str, TradeIn] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        out.update({t.id: t for t in session.scalars(select(TradeIn).where(TradeIn.id.in_(chunk)))})
-    return out
 
 
 def contact(session: Session, lot_id: str) -> LotContact | None:

@@ -24,7 +24,10 @@ from revalue.domain.errors import Conflict
 from revalue.domain.lifecycle import State, offer_final
 from revalue.lots import repository, service
 from revalue.lots.models import BusinessLot
+from revalue.quotes import repository as quotes_repository
 from revalue.tradeins import processing, screening
+from revalue.tradeins import repository as tradeins_repository
+from revalue.tradeins.models import Payment
 
 SHOWN = 1000  # lines listed in an error; the counts cover the rest
 
@@ -48,10 +51,10 @@ def settle(session: Session, lot_id: str, *, force: bool, ctx: Context) -> Busin
     lines = repository.lines(session, lot.id)
     matched = [ln for ln in lines if ln.status == service.MATCHED]
     ids = [ln.trade_in_id for ln in matched if ln.trade_in_id]
-    trade_ins = repository.trade_ins(session, ids)
-    payments = repository.payments_of(session, ids)
+    trade_ins = tradeins_repository.by_ids(session, ids)
+    payments = tradeins_repository.latest_records(session, Payment, ids)
     quote_ids = [processing.offer_quote_id(t) for t in trade_ins.values()]
-    quotes = repository.quotes_by_id(session, quote_ids)
+    quotes = quotes_repository.by_id(session, quote_ids)
     pending, adjustments, settled = [], [], []
     owed_total = quoted_settled = 0
     for line in matched:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from revalue.db import chunks
 from revalue.quotes.models import Quote
 
 
@@ -18,5 +21,9 @@ def insert_new(session: Session, quote: Quote) -> None:
     session.execute(insert(Quote.__table__), values)
 
 
-def by_id(session: Session, ids: list[str]) -> dict[str, Quote]:
-    return {q.id: q for q in session.scalars(select(Quote).where(Quote.id.in_(ids)))}
+def by_id(session: Session, ids: Sequence[str]) -> dict[str, Quote]:
+    return {
+        q.id: q
+        for chunk in chunks(ids)
+        for q in session.scalars(select(Quote).where(Quote.id.in_(chunk)))
+    }

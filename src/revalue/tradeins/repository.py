@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from revalue.db import chunks
 from revalue.domain.lifecycle import State
 from revalue.domain.logistics import ShipLapse
 from revalue.domain.program import Pathway
@@ -157,7 +158,20 @@ def paid_by_method(session: Session, program_id: str) -> dict[str, tuple[int, in
     return {m: (n, int(total or 0)) for m, n, total in session.execute(stmt)}
 
 
-def latest_records(session: Session, model: type, trade_in_ids: list[str]) -> dict[str, Any]:
+def latest_records(session: Session, model: type, trade_in_ids: Sequence[str]) -> dict[str, Any]:
     """The latest row of a per-trade-in record (inspection, payment...) for each trade-in."""
-    stmt = select(model).where(model.trade_in_id.in_(trade_in_ids)).order_by(model.id)
-    return {row.trade_in_id: row for row in session.scalars(stmt)}
+    return {
+        row.trade_in_id: row
+        for chunk in chunks(trade_in_ids)
+        for row in session.scalars(
+            select(model).where(model.trade_in_id.in_(chunk)).order_by(model.id)
+        )
+    }
+
+
+def by_ids(session: Session, trade_in_ids: Sequence[str]) -> dict[str, TradeIn]:
+    return {
+        t.id: t
+        for chunk in chunks(trade_in_ids)
+        for t in session.scalars(select(TradeIn).where(TradeIn.id.in_(chunk)))
+    }

@@ -7,7 +7,7 @@ then writes its record, the new state and the custody event in the caller's tran
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -77,19 +77,14 @@ def start(session: Session, req: QuoteRequest, ctx: Context) -> tuple[TradeIn, Q
         expires_at=expires_at,
         ctx=ctx,
     )
-    trade_in = TradeIn(
-        id=trade_in_id,
+    trade_in = quoted(
+        trade_in_id=trade_in_id,
         program_id=program.id,
         model_id=priced.model_id,
         variant_sku=req.variant_sku,
-        state=str(State.QUOTED),
         quote_id=quote.id,
         expires_at=expires_at,
-        created_at=ctx.now,
-        updated_at=ctx.now,
-        last_seq=0,
-        last_hash=GENESIS,
-        version=1,
+        now=ctx.now,
     )
     event = custody.link(
         trade_in,
@@ -108,6 +103,33 @@ def start(session: Session, req: QuoteRequest, ctx: Context) -> tuple[TradeIn, Q
     repository.insert_event(session, event)
     announce(session, trade_in, "quote", None, ctx, event["data"])
     return trade_in, quote
+
+
+def quoted(
+    *,
+    trade_in_id: str,
+    program_id: str,
+    model_id: str,
+    variant_sku: str,
+    quote_id: str,
+    expires_at: datetime,
+    now: datetime,
+) -> TradeIn:
+    """A trade-in just quoted, at the start of its custody chain (not yet stored)."""
+    return TradeIn(
+        id=trade_in_id,
+        program_id=program_id,
+        model_id=model_id,
+        variant_sku=variant_sku,
+        state=str(State.QUOTED),
+        quote_id=quote_id,
+        expires_at=expires_at,
+        created_at=now,
+        updated_at=now,
+        last_seq=0,
+        last_hash=GENESIS,
+        version=1,
+    )
 
 
 def target(trade_in: TradeIn, action: Action) -> State:
