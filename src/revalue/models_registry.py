@@ -21,6 +21,7 @@ def metadata() -> MetaData:
     from revalue.payouts import models as _payouts  # noqa: F401
     from revalue.programs import models as _programs  # noqa: F401
     from revalue.quotes import models as _quotes  # noqa: F401
+    from revalue.recovery import models as _recovery  # noqa: F401
     from revalue.tradeins import models as _tradeins  # noqa: F401
 
     return Base.metadata
