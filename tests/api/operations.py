@@ -21,6 +21,7 @@ STAFF = frozenset(Role)
 PARTNER, CUSTOMER, ANYONE = "partner", "customer", "anyone"
 TRADE_IN = "/trade-ins/{trade_in_id}"
 WEBHOOKS = "/programs/{program_id}/webhooks"
+REPORTS = "/programs/{program_id}/reports"
 
 ACCESS: dict[tuple[str, str], frozenset] = {
     ("get", "/health"): frozenset({ANYONE}),
@@ -169,6 +170,61 @@ ACCESS: dict[tuple[str, str], frozenset] = {
     ("post", "/batches/{batch_id}/receive-item"): frozenset({A, R}),
     ("post", "/batches/{batch_id}/close"): frozenset({A, R}),
     ("get", "/batches/{batch_id}"): frozenset({A, PM, R, SA, AU}),
+    # Environmental receipts and program reports (value recovery). A receipt not issued yet:
+    # an admitted caller gets 404.
+    ("get", "/environmental-factors"): frozenset({ANYONE}),
+    ("get", f"{TRADE_IN}/environmental-receipt"): STAFF | {PARTNER, CUSTOMER},
+    ("get", f"{TRADE_IN}/environmental-receipt.pdf"): STAFF | {PARTNER, CUSTOMER},
+    ("get", "/programs/{program_id}/environment"): frozenset({A, PM, F, AU, PARTNER}),
+    ("get", f"{REPORTS}/recovery"): frozenset({A, PM, F, AU, PARTNER}),
+    ("get", f"{REPORTS}/disposition-mix"): frozenset({A, PM, F, AU, PARTNER}),
+    ("get", f"{REPORTS}/days-to-sell"): frozenset({A, PM, F, AU, PARTNER}),
+    ("get", f"{REPORTS}/requotes"): frozenset({A, PM, F, AU, PARTNER}),
+    ("get", f"{REPORTS}/stages"): frozenset({A, PM, F, AU, PARTNER}),
+    ("get", f"{REPORTS}/objectives"): frozenset({A, PM, F, AU, PARTNER}),
+    ("get", f"{REPORTS}/summary"): frozenset({A, PM, F, AU, PARTNER}),
+    # Inventory, B2B sales lots and sales (value recovery).
+    ("get", "/programs/{program_id}/inventory"): frozenset({A, PM, T, F, AU}),
+    ("get", "/programs/{program_id}/inventory/summary"): frozenset({A, PM, T, F, AU}),
+    ("get", "/inventory/{item_id}"): frozenset({A, PM, T, F, AU}),
+    ("post", "/inventory/{item_id}/list"): frozenset({A, PM, F}),
+    ("post", "/inventory/{item_id}/unlist"): frozenset({A, PM, F}),
+    ("post", "/inventory/{item_id}/sale"): frozenset({A, PM, F}),
+    ("post", "/programs/{program_id}/sales-lots"): frozenset({A, PM, F}),
+    ("get", "/sales-lots/{lot_id}"): frozenset({A, PM, F, AU}),
+    ("get", "/sales-lots/{lot_id}/manifest.csv"): frozenset({A, PM, F, AU}),
+    ("post", "/sales-lots/{lot_id}/sell"): frozenset({A, PM, F}),
+    ("post", "/sales-lots/{lot_id}/cancel"): frozenset({A, PM, F}),
+    # Market prices, resale estimates and price-book proposals (value recovery).
+    ("post", "/programs/{program_id}/market-prices"): frozenset({A, PM}),
+    ("get", "/programs/{program_id}/market-prices"): frozenset({A, PM, F, AU}),
+    ("post", "/programs/{program_id}/resale-estimates/refresh"): frozenset({A, PM}),
+    ("get", "/programs/{program_id}/resale-estimates"): frozenset({A, PM, F, AU}),
+    ("post", "/programs/{program_id}/pricebook-proposals"): frozenset({A, PM}),
+    ("get", "/pricebook-proposals/{proposal_id}"): frozenset({A, PM, F, AU}),
+    ("post", "/pricebook-proposals/{proposal_id}/approve"): frozenset({A, PM}),
+    ("post", "/pricebook-proposals/{proposal_id}/reject"): frozenset({A, PM}),
+    # Recovery set-up, disposition plans and work orders (value recovery).
+    ("get", "/programs/{program_id}/recovery/settings"): frozenset({A, PM, F, AU}),
+    ("put", "/programs/{program_id}/recovery/settings"): frozenset({A, PM}),
+    ("post", "/programs/{program_id}/channels"): frozenset({A, PM}),
+    ("get", "/programs/{program_id}/channels"): frozenset({A, PM, F, AU}),
+    ("patch", "/channels/{channel_id}"): frozenset({A, PM}),
+    ("put", "/channels/{channel_id}/prices"): frozenset({A, PM}),
+    ("get", "/channels/{channel_id}/prices"): frozenset({A, PM, F, AU}),
+    ("put", "/channels/{channel_id}/demand"): frozenset({A, PM}),
+    ("put", "/programs/{program_id}/repair-actions"): frozenset({A, PM}),
+    ("get", "/programs/{program_id}/repair-actions"): frozenset({A, PM, T, F, AU}),
+    ("post", "/programs/{program_id}/plans"): frozenset({A, PM}),
+    ("get", "/plans/{plan_id}"): frozenset({A, PM, F, AU}),
+    ("get", "/plans/{plan_id}/decisions"): frozenset({A, PM, F, AU}),
+    ("post", "/plans/{plan_id}/apply"): frozenset({A, PM}),
+    ("get", "/programs/{program_id}/work-orders"): frozenset({A, PM, T, AU}),
+    ("get", "/programs/{program_id}/work-orders/capacity"): frozenset({A, PM, T, AU}),
+    ("get", "/work-orders/{work_order_id}"): frozenset({A, PM, T, AU}),
+    ("post", "/work-orders/{work_order_id}/start"): frozenset({A, T}),
+    ("post", "/work-orders/{work_order_id}/finish"): frozenset({A, T}),
+    ("post", "/work-orders/{work_order_id}/cancel"): frozenset({A, PM}),
 }
 
 # Well-formed codes nobody holds; the program is named in the body, filled in per program.
@@ -287,6 +343,42 @@ BODIES: dict[tuple[str, str], Any] = {
     ("post", "/batches"): {"from_site_id": "site-none", "to_site_id": "site-none"},
     ("post", "/batches/{batch_id}/items"): {"scan": "352099001761481"},
     ("post", "/batches/{batch_id}/receive-item"): {"scan": "x", "site_id": "site-none"},
+    # No such item, channel, lot or proposal: an admitted caller gets 404 (or 422 for the lot's
+    # unknown channel), and nothing is written.
+    ("post", "/inventory/{item_id}/list"): {"list_price": 10000},
+    ("post", "/inventory/{item_id}/sale"): {"price": 10000, "buyer": "Matrix Ltd"},
+    ("post", "/programs/{program_id}/sales-lots"): {
+        "reference": "MATRIX-SL",
+        "channel_id": "ch_none",
+        "item_ids": ["inv_none"],
+    },
+    ("post", "/sales-lots/{lot_id}/sell"): {"buyer": "Matrix Ltd", "price": 10000},
+    ("post", "/pricebook-proposals/{proposal_id}/reject"): {"note": "not now"},
+    ("put", "/programs/{program_id}/recovery/settings"): {
+        "labour_rate_per_hour": 4000,
+        "repair_hours_per_week": 80,
+        "holding_cost_per_day": 10,
+        "speed_weight_bp": 30000,
+        "horizon_days": 7,
+        "target_margin_bp": 2000,
+    },
+    # The one channel made: every admitted caller after the first gets 409 channel_exists.
+    ("post", "/programs/{program_id}/channels"): {
+        "code": "matrix",
+        "name": "Matrix",
+        "route": "recycle",
+    },
+    ("patch", "/channels/{channel_id}"): {"fee_bp": 100},
+    ("put", "/channels/{channel_id}/prices"): [],
+    ("put", "/channels/{channel_id}/demand"): [],
+    ("put", "/programs/{program_id}/repair-actions"): {"actions": []},
+    # No sanitized device: an admitted caller gets 422 nothing_to_plan, and no plan is made.
+    ("post", "/programs/{program_id}/plans"): {},
+    ("post", "/work-orders/{work_order_id}/finish"): {
+        "passed": True,
+        "actual_parts_cost": 0,
+        "actual_labour_minutes": 0,
+    },
 }
 
 
@@ -412,6 +504,11 @@ def request_for(op: tuple[str, str], ids: Ids) -> tuple[str, str, dict[str, Any]
         location_id=0,
         receipt_id=0,
         batch_id="b_none",
+        item_id="inv_none",  # no such inventory item or price-book proposal: 404 once admitted
+        proposal_id="pbp_none",
+        channel_id="chn_none",  # no such channel, plan or work order: 404 once admitted
+        plan_id="pln_none",
+        work_order_id="wo_none",
     )
     kw: dict[str, Any] = {}
     body = BODIES.get(op)
@@ -436,6 +533,10 @@ def request_for(op: tuple[str, str], ids: Ids) -> tuple[str, str, dict[str, Any]
         kw["headers"] = {"content-type": "text/csv"}
         if op[1] == "/tac/import":
             url += "?format=samsung"
+    elif op == ("post", "/programs/{program_id}/market-prices"):
+        kw["content"] = b""  # an empty feed: refused for its header, once the caller is let in
+        kw["headers"] = {"content-type": "text/csv"}
+        url += "?source=matrix"
     elif op == ("post", "/sanitization-reports"):
         kw["content"] = b""  # an empty file: refused as not JSON, once the caller is let in
         kw["headers"] = {"content-type": "application/json"}

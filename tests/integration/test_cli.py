@@ -19,6 +19,8 @@ from revalue.logistics.models import Batch, BatchItem, Receipt, Shipment, Tracki
 from revalue.lots.models import BusinessLot, LotLine
 from revalue.payouts.models import LedgerTransaction
 from revalue.programs.models import Program
+from revalue.recovery import reports_summary
+from revalue.recovery.models import InventoryItem, SalesLot, WorkOrder
 from revalue.tradeins import repository
 from revalue.tradeins.models import CustodyEvent, Payment, TradeIn
 from tests import auth, factories
@@ -127,6 +129,7 @@ def test_demo_walks_every_path_and_the_log_verifies(cli_db, sessions):
     with sessions() as s:
         assert repository.count_trade_ins(s) == 150 + 58
     demo_logistics_checks(sessions, result)
+    demo_recovery_checks(sessions)
 
 
 def test_audit_verify_fails_naming_the_altered_event(cli_db, sessions):
@@ -276,3 +279,29 @@ def demo_logistics_checks(sessions, result):
     assert chain.exit_code == 0 and "Chain verifies" in chain.text
     for action in ("receive", "transfer_out", "transfer_in"):
         assert f" {action} " in chain.text, action
+
+
+def demo_recovery_checks(sessions):
+    """Every section of the demo program's reports holds figures: the demo plans, repairs,
+    lists, sells in lots and alone, and the sales close chains that still verify."""
+    with sessions() as s:
+        report = reports_summary.summary(s, "demo")
+        statuses = {i.status for i in s.scalars(select(InventoryItem))}
+        orders = {o.status for o in s.scalars(select(WorkOrder))}
+        lots = s.scalar(select(func.count()).select_from(SalesLot).where(SalesLot.status == "sold"))
+    (total,) = report.recovery.totals
+    assert total.devices > 0 and total.revenue > total.net > 0 and total.paid > 0
+    assert total.repair_cost > 0 and total.fees > 0
+    assert {"sold", "harvested"} <= statuses and "qc_passed" in orders and lots > 0
+    assert sum(m.devices for m in report.disposition_mix) >= total.devices
+    assert {m.route for m in report.disposition_mix} >= {"refurbish_resell", "parts"}
+    assert report.days_to_sell and all(r.mean_days > 0 for r in report.days_to_sell)
+    assert sum(r.inspected for r in report.requotes) > sum(r.requoted for r in report.requotes) > 0
+    assert {"received", "inspected", "sanitized"} <= {r.state for r in report.stages}
+    assert {o.metric for o in report.objectives} == {
+        "devices_per_month", "reuse_share_bp", "average_margin_bp"
+    }  # fmt: skip
+    assert all(o.actual > 0 for o in report.objectives)
+    (version,) = report.environment.versions
+    assert version.factor_version == "2026.1" and version.co2e_avoided_g > 0
+    assert version.diverted_g > 0

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -71,3 +72,13 @@ def read_text(path: Path) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         err_console.print(f"[red]cannot read {path}[/red]: {exc}")
         raise typer.Exit(1) from None
+
+
+def print_problems(code: str, message: str, problems: list[dict], count: int) -> None:
+    """A file's problems by line and column (the first ones), and how many more there are."""
+    err_console.print(f"[red]{code}[/red]: {escape(message)}")
+    for p in problems:
+        # The file's own text is printed as it is, never read as Rich markup.
+        err_console.print(escape(f"  line {p['line']}, {p['column']}: {p['message']}"))
+    if count > len(problems):
+        err_console.print(f"  … and {count - len(problems)} more problem(s)")

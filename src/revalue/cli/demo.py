@@ -31,6 +31,7 @@ from revalue.cli import (
     demo_logistics,
     demo_lots,
     demo_payouts,
+    demo_recovery,
     demo_screening,
     demo_summary,
     demo_users,
@@ -45,7 +46,7 @@ from revalue.domain.catalog import Category
 from revalue.domain.condition import FAULTS_BY_CATEGORY, Cosmetic
 from revalue.domain.context import Context
 from revalue.domain.program import Pathway, PayoutMethod
-from revalue.domain.records import RejectReason, Route, SanitizationLevel
+from revalue.domain.records import RejectReason, Route
 from revalue.logistics import sla
 from revalue.payouts import instant
 from revalue.payouts.instruments import cipher
@@ -179,16 +180,6 @@ def _declared(rng: random.Random, category: Category) -> ConditionIn:
     )
 
 
-def _route(grade: str | None, destroyed: bool, rng: random.Random) -> Route:
-    if grade is None:
-        return Route.RECYCLE
-    if destroyed:  # the storage is gone: what else works goes for parts
-        return Route.PARTS
-    if grade in ("A", "B"):
-        return Route.MARKETPLACE if rng.random() < 0.3 else Route.REFURBISH_RESELL
-    return Route.WHOLESALE if grade == "C" else Route.PARTS
-
-
 def walk(story: Story, variant: str, category: Category, index: int) -> Handed | None:
     """One trade-in's story; a device handed over in store pauses at the store's receipt
     (returned, to travel on in its store's weekly batch)."""
@@ -281,14 +272,8 @@ def process(story: Story, tid: str, declared: ConditionIn, category: Category) -
     # Paid once the offer is final: the customer does not wait for the erasure.
     demo_payouts.pay(story, tid)
     demo_logistics.move(story, tid, story.sites.locations["CAGE-1"], "erasure-desk")
-    if not demo_erasure.erase(story, tid, category):
-        return
-    if not story.wait(24, 240):
-        return
-    grade = repository.latest_inspection(s, tid).grade
-    destroyed = repository.latest_sanitization(s, tid).level == SanitizationLevel.DESTROY
-    route = _route(grade, destroyed, rng)
-    processing.dispose(s, tid, schemas.DisposeIn(route=route), story.ctx("disposition-desk"))
+    # Erased, the device waits for the week's disposition plan (demo_recovery).
+    demo_erasure.erase(story, tid, category)
 
 
 def run(*, count: int, seed: int, if_empty: bool, catalog_path: Path) -> None:
@@ -378,6 +363,8 @@ def _run(
                 s, rng, now, at, demo_logistics.PROCESSING, tacs, secrets, box, sites
             ),
         )
+    with console.status("Value recovery: weekly plans, repairs, sales, the market feed"):
+        recovered = demo_recovery.run(factory, rng=rng, now=now, program_id=PROGRAM_ID)
     with factory.begin() as session:
         sweep = common.context(now, actor="scheduler")
         expired = tradeins.expire_due(session, sweep)
@@ -389,4 +376,5 @@ def _run(
         instant.reconcile(session, sweep)
         demo_summary.trade_ins(session, PROGRAM_ID, expired)
         demo_summary.logistics(session, PROGRAM_ID, demo_lots.line(session, lot))
+        demo_summary.recovery(session, PROGRAM_ID, recovered)
         demo_summary.custody_line(session, PROGRAM_ID, expired)

@@ -14,6 +14,8 @@ from revalue.cli.common import console
 from revalue.domain.lifecycle import State
 from revalue.domain.money import format_major
 from revalue.logistics.models import Batch, Receipt, Shipment, TrackingEvent, TransitClaim
+from revalue.recovery import environment, reports
+from revalue.recovery.models import InventoryItem, WorkOrder
 from revalue.tradeins import custody, repository
 
 
@@ -74,3 +76,41 @@ def custody_line(session: Session, program_id: str, expired: int) -> None:
         f"{n_paid} paid; {expired} expired by the sweep; custody log: {report.events} events in "
         f"{report.chains} chains, {'all verified' if not report.breaks else 'BROKEN'}."
     )
+
+
+def recovery(session: Session, program_id: str, tally: Any) -> None:
+    """The weekly plans, where the devices went, what they sold for and what reuse avoided."""
+    table = Table(title="Demo value recovery")
+    table.add_column("what")
+    table.add_column("figures", overflow="fold")
+    usd = lambda amount: f"{format_major(amount, 'USD')} USD"  # noqa: E731
+    table.add_row(
+        "disposition plans",
+        f"{tally.plans} weekly plans, {tally.planned} devices; expected net {usd(tally.recovery)}"
+        f" (greedy heuristic: {usd(tally.greedy)})",
+    )
+    table.add_row("routes planned", ", ".join(f"{k} {v}" for k, v in sorted(tally.routes.items())))
+    items = _counts(session, InventoryItem.status, InventoryItem.program_id == program_id)
+    table.add_row("inventory", ", ".join(f"{k} {v}" for k, v in sorted(items.items())))
+    orders = _counts(session, WorkOrder.status, WorkOrder.program_id == program_id)
+    table.add_row("work orders", ", ".join(f"{k} {v}" for k, v in sorted(orders.items())))
+    for row in reports.recovery_totals(reports.recovery(session, program_id)):
+        table.add_row(
+            "sales",
+            f"{row.devices} sold for {usd(row.revenue)}, fees {usd(row.fees)}, repairs "
+            f"{usd(row.repair_cost)}; paid to customers {usd(row.paid)}; margin "
+            f"{usd(row.margin)} ({row.margin_bp / 100:.1f} % of revenue)",
+        )
+    for total in environment.version_totals(environment.totals(session, program_id)):
+        table.add_row(
+            "environment",
+            f"{total.devices} receipts (factors {total.factor_version}): "
+            f"{total.diverted_g / 1000:,.1f} kg kept in use, {total.recycled_g / 1000:,.1f} kg "
+            f"recycled, {total.co2e_avoided_g / 1000:,.0f} kg CO2e avoided",
+        )
+    table.add_row(
+        "market",
+        f"{tally.feed_rows} feed prices imported, {tally.estimates} resale estimates; price "
+        f"book proposal {tally.proposal} awaits review",
+    )
+    console.print(table)

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -50,7 +49,9 @@ def price(
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )  # fmt: skip
         except manifest.InvalidManifest as exc:
-            _problems(exc.code, exc.message, exc.details["problems"], exc.details["problem_count"])
+            common.print_problems(
+                exc.code, exc.message, exc.details["problems"], exc.details["problem_count"]
+            )
             raise typer.Exit(1) from None
         breakdown = repository.breakdown(session, lot.id)
         lot_id, devices, total, cur = lot.id, lot.devices, lot.quoted_total, lot.currency
@@ -104,7 +105,7 @@ def receive(
                 {"line": p["index"] + 1, "column": "scan", "message": p["message"]}
                 for p in exc.details["problems"]
             ]
-            _problems(exc.code, exc.message, problems, len(problems))
+            common.print_problems(exc.code, exc.message, problems, len(problems))
             raise typer.Exit(1) from None
         lot = service.get(session, lot_id)
         if close:
@@ -129,12 +130,3 @@ def receive(
         console.print(table)
         if len(rows) > SHOWN:
             console.print(f"… and {len(rows) - SHOWN:,} more {title}.")
-
-
-def _problems(code: str, message: str, problems: list[dict], count: int) -> None:
-    err_console.print(f"[red]{code}[/red]: {escape(message)}")
-    for p in problems:
-        # The file's own text is printed as it is, never read as Rich markup.
-        err_console.print(escape(f"  line {p['line']}, {p['column']}: {p['message']}"))
-    if count > len(problems):
-        err_console.print(f"  … and {count - len(problems)} more problem(s)")

@@ -18,6 +18,9 @@ from revalue.cli import (
     ledger,
     logistics,
     lots,
+    market,
+    recovery,
+    reports,
     retention,
     sanitization,
     users,
@@ -53,7 +56,10 @@ app.add_typer(identity.app, name="tac")
 app.add_typer(sanitization.app, name="sanitization")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(lots.app, name="lots")
+app.add_typer(market.app, name="market")
 app.add_typer(logistics.app, name="logistics")
+app.add_typer(reports.app, name="reports")
+app.add_typer(recovery.app, name="recovery")
 
 DEFAULT_CATALOG = (
     Path(__file__).resolve().parent.parent / "catalog" / "data" / "default_catalog.csv"

@@ -64,7 +64,8 @@ def avoided_by_reuse(factors: Factors, category: str) -> int:
 
 
 def receipt(factors: Factors, *, category: str, route: Route, weight_g: int | None) -> Receipt:
-    mass = weight_g if weight_g else factors.of(category).mass_g
+    figures = factors.of(category)  # an unknown category is refused on every route
+    mass = weight_g if weight_g else figures.mass_g
     reused = route in REUSE_ROUTES
     return Receipt(
         factor_version=factors.version,

@@ -43,10 +43,16 @@ AS_IS_DEFECTIVE = Grade.D  # the grade a device sells at with its functional def
 SPEED = "maximize_speed"
 
 
+def labour_cost(minutes: int, rate_per_hour: int) -> int:
+    """Minutes of labour at an hourly rate, rounded up to the minor unit: the plan's estimate
+    and the work order's actual cost round the same way."""
+    return -(-minutes * rate_per_hour // 60)
+
+
 def _repair_cost(actions: Sequence[RepairAction], economics: Economics) -> tuple[int, int]:
     """Parts plus labour (minutes priced together, rounded up once) and the minutes."""
     minutes = sum(a.labour_minutes for a in actions)
-    labour = -(-minutes * economics.labour_rate_per_hour // 60)
+    labour = labour_cost(minutes, economics.labour_rate_per_hour)
     return sum(a.parts_cost for a in actions) + labour, minutes
 
 

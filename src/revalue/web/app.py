@@ -34,6 +34,15 @@ from revalue.payouts.ledger_api import router as ledger_router
 from revalue.payouts.redeem_api import router as redeem_router
 from revalue.programs.api import router as programs_router
 from revalue.quotes.api import router as quotes_router
+from revalue.recovery.environment_api import router as environment_router
+from revalue.recovery.inventory_api import router as inventory_router
+from revalue.recovery.market_api import router as market_router
+from revalue.recovery.planning_api import router as planning_router
+from revalue.recovery.reports_api import router as reports_router
+from revalue.recovery.repricing_api import router as repricing_router
+from revalue.recovery.sales_api import router as sales_router
+from revalue.recovery.setup_api import router as recovery_setup_router
+from revalue.recovery.workorders_api import router as work_orders_router
 from revalue.tradeins.api import router as tradeins_router
 
 DESCRIPTION = """
@@ -93,6 +102,15 @@ def create_app(
         receiving_router,
         batches_router,
         shipments_router,
+        recovery_setup_router,
+        planning_router,
+        work_orders_router,
+        environment_router,
+        reports_router,
+        inventory_router,
+        sales_router,
+        market_router,
+        repricing_router,
     )
     for router in routers:
         app.include_router(router)
