@@ -213,6 +213,7 @@ ACCESS: dict[tuple[str, str], frozenset] = {
     ("put", "/channels/{channel_id}/prices"): frozenset({A, PM}),
     ("get", "/channels/{channel_id}/prices"): frozenset({A, PM, F, AU}),
     ("put", "/channels/{channel_id}/demand"): frozenset({A, PM}),
+    ("get", "/channels/{channel_id}/demand"): frozenset({A, PM, F, AU}),
     ("put", "/programs/{program_id}/repair-actions"): frozenset({A, PM}),
     ("get", "/programs/{program_id}/repair-actions"): frozenset({A, PM, T, F, AU}),
     ("post", "/programs/{program_id}/plans"): frozenset({A, PM}),

@@ -144,6 +144,9 @@ def test_demand_is_per_known_model_and_replaced_whole(client, seeded):
         {"model_id": "nope", "units_per_week": 1},
     ]
     assert_error(client.put(f"/channels/{cid}/demand", json=bad), 422, "demand_invalid", "demand")
+    # Refused whole: the demand stored before is untouched.
+    kept = client.get(f"/channels/{cid}/demand").json()["demand"]
+    assert kept == [{"model_id": "apple-iphone-15", "units_per_week": 20}]
     r = client.put(f"/channels/{cid}/demand", json=[])
     assert r.json()["demand"] == []
 

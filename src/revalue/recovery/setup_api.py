@@ -256,13 +256,27 @@ def put_demand(
 
     def work(s, ctx):  # type: ignore[no-untyped-def]
         setup.put_demand(s, channel_id, body, ctx)
-        rows = repository.demand(s, [channel_id])
-        return DemandOut(
-            channel_id=channel_id,
-            demand=[DemandIn(model_id=d.model_id, units_per_week=d.units_per_week) for d in rows],
-        )
+        return demand_out(s, channel_id)
 
     return perform(request, work, payload=json.dumps([d.model_dump() for d in body]).encode())
+
+
+@router.get("/channels/{channel_id}/demand", response_model=DemandOut)
+def get_demand(
+    channel_id: str,
+    grant: Grant = Depends(allow(*READERS, scope=CHANNEL)),
+    session: Session = Depends(read_session),
+) -> Any:
+    """How many devices of each model the channel takes a week."""
+    return demand_out(session, channel_id)
+
+
+def demand_out(session: Session, channel_id: str) -> DemandOut:
+    rows = repository.demand(session, [channel_id])
+    return DemandOut(
+        channel_id=channel_id,
+        demand=[DemandIn(model_id=d.model_id, units_per_week=d.units_per_week) for d in rows],
+    )
 
 
 def action_out(row: Any) -> RepairActionOut:
