@@ -111,7 +111,12 @@ def test_each_device_takes_the_route_its_condition_and_records_allow(client, see
     assert read(client, unverified)["sanitization"]["verification"] == "required"
 
     made = plan(client)
-    assert (made["status"], made["devices"], made["strategy"]) == ("proposed", 5, "maximize_value")
+    assert (made["status"], made["devices"], made["strategy"]) == ("proposed", 4, "maximize_value")
+    # A good device whose erasure awaits its independent check is not shredded for want of
+    # it: it waits for a later plan, and a batch naming it is refused.
+    assert made["summary"]["held_for_verification"] == [unverified]
+    r = client.post(PLANS, json={"trade_in_ids": [good, unverified]})
+    assert assert_error(r, 422, "not_waiting")["details"]["trade_in_ids"] == [unverified]
     assert made["summary"]["recovery"] >= made["summary"]["greedy_recovery"]
     got = decisions(client, made["id"])
     assert {tid: (d["route"], d["channel_id"]) for tid, d in got.items()} == {
@@ -119,7 +124,6 @@ def test_each_device_takes_the_route_its_condition_and_records_allow(client, see
         cracked: ("refurbish_resell", ch["refurb"]),
         blocked: ("recycle", ch["recycle"]),  # not even parts
         locked: ("parts", ch["parts"]),
-        unverified: ("recycle", ch["recycle"]),  # its erasure cannot leave the building yet
     }
     # The cracked screen is repaired (30.00 parts, 30 minutes at 40.00 an hour) and sold at B.
     fixed = got[cracked]
@@ -137,7 +141,7 @@ def test_each_device_takes_the_route_its_condition_and_records_allow(client, see
     }
     assert totals == {
         ("parts", "parts"): 1,
-        ("recycle", "recycle"): 2,
+        ("recycle", "recycle"): 1,
         ("refurbish_resell", "refurb"): 2,
     }
     one = client.get(f"/plans/{made['id']}/decisions", params={"trade_in_id": cracked}).json()

@@ -19,7 +19,7 @@ from revalue.cli import demo_recovery_setup
 from revalue.domain.condition import Grade
 from revalue.domain.context import Context
 from revalue.domain.lifecycle import State
-from revalue.domain.records import Route
+from revalue.domain.records import Route, Verification
 from revalue.domain.recovery import WorkOrderStatus
 from revalue.recovery import inventory, market, planning, repository, repricing, sales, saleslots
 from revalue.recovery import workorders as work
@@ -73,10 +73,17 @@ def _ctx(actor: str, at: datetime, place: str = PROCESSING) -> Context:
 def _erased_by_week(session: Session, program_id: str, now: datetime) -> dict[datetime, list[str]]:
     """The devices waiting for a route, by the end of the week their erasure finished in;
     this week's wait for next week's plan."""
+    unchecked = select(Sanitization.trade_in_id).where(
+        Sanitization.verification == str(Verification.REQUIRED)
+    )  # held until a second technician checks the erasure
     done = (
         select(TradeIn.id, func.max(Sanitization.completed_at))
         .join(Sanitization, Sanitization.trade_in_id == TradeIn.id)
-        .where(TradeIn.program_id == program_id, TradeIn.state == str(State.SANITIZED))
+        .where(
+            TradeIn.program_id == program_id,
+            TradeIn.state == str(State.SANITIZED),
+            TradeIn.id.not_in(unchecked),
+        )
         .group_by(TradeIn.id)
     )
     weeks: dict[datetime, list[str]] = defaultdict(list)

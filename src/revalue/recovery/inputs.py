@@ -106,25 +106,33 @@ def _refusal(route: Route, record: Sanitization | None) -> str | None:
 
 def devices(
     session: Session, program_id: str, only: Sequence[str] | None = None
-) -> tuple[list[Device], dict[str, int]]:
+) -> tuple[list[Device], dict[str, int], list[str]]:
     """The devices waiting for a route (all, or the batch ``only`` names: each must be
-    waiting), and each one's custody position (to tell, when the plan is applied, whether
-    anything happened to it since)."""
+    waiting), each one's custody position (to tell, when the plan is applied, whether anything
+    happened to it since), and the devices held out: their erasure was sampled for independent
+    verification, not done yet. Planning those would send a good device to the shredder only
+    because its check is pending; they wait for the next plan."""
     waiting = repository.waiting(session, program_id)
+    erasures = tradeins.latest_records(session, Sanitization, [t.id for t, _, _ in waiting])
+    held = sorted(
+        tid for tid, record in erasures.items() if record.verification == str(Verification.REQUIRED)
+    )
     if only is not None:
         asked = set(only)
         waiting = [w for w in waiting if w[0].id in asked]
-        missing = sorted(asked - {t.id for t, _, _ in waiting})
+        missing = sorted(asked - {t.id for t, _, _ in waiting} | asked & set(held))
         if missing:
             raise NotWaiting(
                 f"{len(missing)} trade-in(s) of the batch are not sanitized devices of program "
-                f"{program_id!r} waiting for a route",
+                f"{program_id!r} waiting for a route (or their erasure awaits its independent "
+                "verification)",
                 field="trade_in_ids",
                 trade_in_ids=missing[:100],
             )
+        held = []
+    waiting = [w for w in waiting if w[0].id not in set(held)]
     ids = [t.id for t, _, _ in waiting]
     inspections = tradeins.latest_records(session, Inspection, ids)
-    erasures = tradeins.latest_records(session, Sanitization, ids)
     blocked = repository.blocklisted(session, ids)
     lock_flags = repository.locked(session, ids)
     out = []
@@ -153,4 +161,4 @@ def devices(
                 parts_block=parts_block,
             )
         )
-    return out, {t.id: t.last_seq for t, _, _ in waiting}
+    return out, {t.id: t.last_seq for t, _, _ in waiting}, held

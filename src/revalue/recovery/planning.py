@@ -85,9 +85,13 @@ def make(
     row = setup.settings(session, program_id)
     strategy = str(ResaleStrategy(strategy or program.resale_strategy))
     horizon = horizon_days or row.horizon_days
-    found, seqs = inputs.devices(session, program_id, trade_in_ids)
+    found, seqs, held = inputs.devices(session, program_id, trade_in_ids)
     if not found:
-        raise NothingToPlan(f"program {program_id!r} has no sanitized device waiting for a route")
+        raise NothingToPlan(
+            f"program {program_id!r} has no sanitized device waiting for a route"
+            + (f" ({len(held)} await their erasure's verification)" if held else ""),
+            held=held[:100],
+        )
     result = optimizer.solve(
         found,
         inputs.channel_terms(session, program_id, horizon),
@@ -105,7 +109,8 @@ def make(
         horizon_days=horizon,
         devices=len(found),
         currency=program.currency,
-        summary=result.summary(),
+        # Devices left for a later plan: their erasure awaits independent verification.
+        summary={**result.summary(), "held_for_verification": held},
         created_by=ctx.actor,
         created_at=ctx.now,
     )
