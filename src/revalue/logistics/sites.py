@@ -224,6 +224,15 @@ def placement_of(session: Session, trade_in_id: str) -> Placement | None:
     return session.get(Placement, trade_in_id)
 
 
+def release(session: Session, trade_in_id: str) -> Placement | None:
+    """The device left the operator's hands (sold, handed to a parts buyer or the recycler):
+    it is at no site any more, so it can no longer be moved. Its last place, or None."""
+    row = placement_of(session, trade_in_id)
+    if row is not None:
+        session.delete(row)
+    return row
+
+
 def check_place(
     session: Session, trade_in: TradeIn, site_id: str, location_id: int | None, why: str
 ) -> tuple[Site, Location | None]:

@@ -14,6 +14,7 @@ from revalue.domain import market as pricing
 from revalue.domain.context import Context
 from revalue.domain.records import Route
 from revalue.domain.recovery import ItemStatus, closing_status
+from revalue.logistics import sites
 from revalue.recovery import environment, inventory, market
 from revalue.recovery.models import Channel, InventoryItem, Sale, SalesLot
 
@@ -55,7 +56,9 @@ def close(
     session.flush()
     route = Route(item.route)
     status = closing_status(route)
+    left = sites.release(session, item.trade_in_id)  # it leaves the site with its buyer
     data = {
+        "from_site": left.site_id if left else None,
         "sale_id": sale.id,
         "price": price,
         "fees": sale.fees,
