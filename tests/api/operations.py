@@ -97,6 +97,7 @@ ACCESS: dict[tuple[str, str], frozenset] = {
     ("get", "/certificates/{certificate_id}.pdf"): frozenset({ANYONE}),
     ("post", "/certificates/verify"): frozenset({ANYONE}),
     ("get", "/verify/{certificate_id}"): frozenset({ANYONE}),
+    ("get", "/programs/{program_id}/theme.css"): frozenset({ANYONE}),
     ("post", "/programs/{program_id}/certificate-summaries"): frozenset({A, T}),
     ("get", "/programs/{program_id}/certificate-summaries"): frozenset({A, PM, T, AU}),
     ("get", f"{TRADE_IN}/sanitizations"): frozenset({A, PM, T, AU}),

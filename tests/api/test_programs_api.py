@@ -10,6 +10,7 @@ from tests.api.support import (
     PHONE,
     PHONE_256,
     PIXEL,
+    PROGRAM,
     TABLET,
     WATCH,
     assert_error,
@@ -312,3 +313,18 @@ def test_bad_promotions_are_refused_and_change_nothing(client, seeded):
     r = client.post("/programs/acme/promotions", json={**base, "model_id": "nokia-3310"})
     assert_error(r, 404, "model_not_found", field="model_id")
     assert get_program(client) == before
+
+
+def test_branding_is_saved_and_unreadable_colours_are_refused(client, seeded):
+    look = {"display_name": "Acme Trade-In", "primary": "#0b3d2e", "accent": "#9a3412",
+            "logo_url": "/static/acme.svg"}  # fmt: skip
+    r = client.patch(f"/programs/{PROGRAM}", json={"branding": look})
+    assert r.status_code == 200, r.text
+    assert r.json()["branding"] == look
+    pale = client.patch(f"/programs/{PROGRAM}", json={"branding": {**look, "primary": "#a0c4ff"}})
+    assert pale.status_code == 422 and "contrast" in pale.text
+    scripted = client.patch(
+        f"/programs/{PROGRAM}", json={"branding": {**look, "logo_url": "javascript:alert(1)"}}
+    )
+    assert scripted.status_code == 422
+    assert client.get(f"/programs/{PROGRAM}").json()["branding"] == look

@@ -21,6 +21,8 @@ class Program(Base):
     quote_validity_days: Mapped[int] = mapped_column(Integer)
     resale_strategy: Mapped[str] = mapped_column(String(30))
     objectives: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc)  # metric, target
+    # The portal's look: display_name, primary and accent colours, logo_url (domain.branding).
+    branding: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
     # The price book's rules (multipliers, deductions, depreciation, floor, rounding).
     pricing: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
     # Days after a trade-in closes before its customer's personal data is erased.

@@ -10,8 +10,10 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
+from revalue.domain import branding
 from revalue.domain.catalog import Category
 from revalue.domain.condition import Grade
 from revalue.domain.fairness import Lapse, LockExpiry
@@ -40,6 +42,36 @@ def _one_per_method(options: list[PayoutOptionIn]) -> list[PayoutOptionIn]:
 PayoutOptions = Annotated[
     list[PayoutOptionIn], Field(min_length=1), AfterValidator(_one_per_method)
 ]
+
+
+class BrandingIn(Strict):
+    display_name: str | None = Field(
+        None, min_length=1, max_length=80, description="The name customers see (default: name)"
+    )
+    primary: str = Field(
+        branding.DEFAULT.primary,
+        examples=["#1f4e79"],
+        description="Headers and main buttons, under white text (contrast at least 4.5:1)",
+    )
+    accent: str = Field(
+        branding.DEFAULT.accent,
+        examples=["#a1410d"],
+        description="Links and focus rings, on white (contrast at least 3:1)",
+    )
+    logo_url: str | None = Field(
+        None,
+        max_length=500,
+        pattern=r"^(https://|/)[^\s\"'<>]*$",
+        description="An https:// address, or a path on this installation",
+    )
+
+    @model_validator(mode="after")
+    def _readable(self) -> BrandingIn:
+        try:
+            branding.check(branding.Branding(**self.model_dump()))
+        except branding.InvalidInput as exc:
+            raise ValueError(exc.message) from None
+        return self
 
 
 class ObjectiveIn(Strict):
@@ -78,6 +110,7 @@ class ProgramIn(Strict):
     )
     resale_strategy: ResaleStrategy = ResaleStrategy.MAXIMIZE_VALUE
     objectives: list[ObjectiveIn] = Field(default_factory=list)
+    branding: BrandingIn = Field(default_factory=BrandingIn)
     pricing: PricingRules = Field(default_factory=PricingRules)
     grading_scale: str = Field(
         "ctia", max_length=40, description="The grading scale inspections are priced by"
@@ -178,6 +211,7 @@ class ProgramPatch(Strict):
     retention_days: int | None = Field(None, ge=0, le=3650)
     resale_strategy: ResaleStrategy | None = None
     objectives: list[ObjectiveIn] | None = None
+    branding: BrandingIn | None = None
     pricing: PricingRules | None = None
     grading_scale: str | None = Field(None, max_length=40)
     requote_tolerance_bp: BasisPoints | None = None
@@ -220,6 +254,7 @@ class ProgramOut(BaseModel):
     retention_days: int
     resale_strategy: ResaleStrategy
     objectives: list[ObjectiveIn]
+    branding: BrandingIn
     pricing: PricingRules
     grading_scale: str
     requote_tolerance_bp: int

@@ -44,6 +44,7 @@ from revalue.recovery.sales_api import router as sales_router
 from revalue.recovery.setup_api import router as recovery_setup_router
 from revalue.recovery.workorders_api import router as work_orders_router
 from revalue.tradeins.api import router as tradeins_router
+from revalue.web import assets
 
 DESCRIPTION = """
 Revalue runs a device trade-in program end to end: catalog, programs and price books,
@@ -114,6 +115,8 @@ def create_app(
     )
     for router in routers:
         app.include_router(router)
+    app.include_router(assets.router)
+    app.mount("/static", assets.STATIC, name="static")
 
     @app.get("/health", tags=["health"])
     def health(grant: Grant = Depends(allow(public=True))) -> dict:
