@@ -98,6 +98,35 @@ ACCESS: dict[tuple[str, str], frozenset] = {
     ("post", "/certificates/verify"): frozenset({ANYONE}),
     ("get", "/verify/{certificate_id}"): frozenset({ANYONE}),
     ("get", "/programs/{program_id}/theme.css"): frozenset({ANYONE}),
+    # The customer portal's pages: public; the customer's link token is in the address.
+    ("get", "/p/{program_id}"): frozenset({ANYONE}),
+    ("get", "/p/{program_id}/quote/{variant_sku}"): frozenset({ANYONE}),
+    ("post", "/p/{program_id}/quote"): frozenset({ANYONE}),
+    ("get", "/t/{token}"): frozenset({ANYONE}),
+    ("post", "/t/{token}/accept"): frozenset({ANYONE}),
+    ("post", "/t/{token}/label"): frozenset({ANYONE}),
+    ("post", "/t/{token}/requote"): frozenset({ANYONE}),
+    ("get", "/t/{token}/label.pdf"): frozenset({ANYONE}),
+    ("get", "/t/{token}/handover.svg"): frozenset({ANYONE}),
+    ("get", "/t/{token}/photos/{sha256}"): frozenset({ANYONE}),
+    ("get", "/t/{token}/certificate.pdf"): frozenset({ANYONE}),
+    ("get", "/t/{token}/receipt.pdf"): frozenset({ANYONE}),
+    # The staff console's pages (cookie session; browsers are sent to sign in).
+    ("get", "/console/login"): frozenset({ANYONE}),
+    ("post", "/console/login"): frozenset({ANYONE}),
+    ("post", "/console/logout"): STAFF,
+    ("get", "/console"): STAFF,
+    ("get", "/console/receiving"): frozenset({A, R, SA}),
+    ("post", "/console/receiving"): frozenset({A, R, SA}),
+    ("get", "/console/trade-ins/{trade_in_id}"): STAFF,
+    ("post", "/console/trade-ins/{trade_in_id}/return"): frozenset({A, R}),
+    ("get", "/console/inspection"): frozenset({A, SA, INS}),
+    ("get", "/console/trade-ins/{trade_in_id}/inspect"): frozenset({A, SA, INS}),
+    ("post", "/console/trade-ins/{trade_in_id}/inspect"): frozenset({A, SA, INS}),
+    ("post", "/console/trade-ins/{trade_in_id}/inspect/preview"): frozenset({A, SA, INS}),
+    ("post", "/console/trade-ins/{trade_in_id}/photos"): frozenset({A, R, INS, SA}),
+    ("get", "/console/queues"): frozenset({A, PM, R, INS, T, F, AU}),
+    ("get", "/console/dashboard"): frozenset({A, PM, F, AU}),
     ("post", "/programs/{program_id}/certificate-summaries"): frozenset({A, T}),
     ("get", "/programs/{program_id}/certificate-summaries"): frozenset({A, PM, T, AU}),
     ("get", f"{TRADE_IN}/sanitizations"): frozenset({A, PM, T, AU}),
@@ -250,13 +279,17 @@ REDEMPTION = {
 SCOPED = {
     op
     for op in ACCESS
-    # A carrier is no program's: its events are matched to parcels the caller holds.
-    if "{" in op[1] and not op[1].startswith(("/catalog", "/identify", "/carriers"))
+    # A carrier is no program's: its events are matched to parcels the caller holds. A
+    # program's public face (its portal and colours) is everyone's to see, as its quotes are.
+    if "{" in op[1]
+    and not op[1].startswith(("/catalog", "/identify", "/carriers", "/p/"))
+    and not op[1].endswith("/theme.css")
 } | {
     ("post", "/quotes"),
     ("post", "/api-keys"),
     ("post", "/grading/scales"),
     *REDEMPTION,
+    ("get", "/console/dashboard"),  # ?program= names it
 }
 
 
@@ -275,6 +308,7 @@ class Ids:
     scale_id: str  # a grading scale loaded for the program
     flag_id: int = 0  # a screening flag on the trade-in
     entry_id: int = 0  # a blocklist entry
+    customer_token: str = ""  # the trade-in's link, for the portal's /t/{token} pages
 
 
 BODIES: dict[tuple[str, str], Any] = {
@@ -384,6 +418,20 @@ BODIES: dict[tuple[str, str], Any] = {
 }
 
 
+# The portal's forms (what a browser posts): an admitted caller gets the page or its 303.
+PORTAL_FORMS: dict[tuple[str, str], dict[str, Any]] = {
+    ("post", "/p/{program_id}/quote"): {
+        "variant_sku": factories.PHONE,
+        "powers_on": "yes",
+        "screen_cracked": "no",
+        "cosmetic": "good",
+        "activation_lock_off": "yes",
+    },
+    ("post", "/t/{token}/accept"): {"payout_method": "cash", "pathway": "in_store"},
+    ("post", "/t/{token}/requote"): {"answer": "decline"},
+}
+
+
 def house_scale(scale_id: str, program_id: str | None, version: str = "1") -> dict[str, Any]:
     """A program's own grading scale, as ``POST /grading/scales`` takes it: one axis, Working
     (no failed check, no crack) or Faulty."""
@@ -441,6 +489,7 @@ def world(client, sessions, program: str = PROGRAM) -> tuple[Ids, dict[str, str]
         login_email="admin@test.example",
         login_password=auth.PASSWORD,
         scale_id=scale.json()["id"],
+        customer_token=quote["customer_token"],
         **_screening_rows(sessions, tid),
     )
     # The customer goes first: staff who may revoke the trade-in's links end theirs.
@@ -511,6 +560,8 @@ def request_for(op: tuple[str, str], ids: Ids) -> tuple[str, str, dict[str, Any]
         channel_id="chn_none",  # no such channel, plan or work order: 404 once admitted
         plan_id="pln_none",
         work_order_id="wo_none",
+        token=ids.customer_token,
+        variant_sku=factories.PHONE,
     )
     kw: dict[str, Any] = {}
     body = BODIES.get(op)
@@ -545,8 +596,18 @@ def request_for(op: tuple[str, str], ids: Ids) -> tuple[str, str, dict[str, Any]
         url += "?format=revalue-json"
     elif op[1].endswith(("/ledger/entries.csv", "/payouts.csv", "/ledger/daily")):
         url += "?from=2026-06-01&to=2026-07-01&date=2026-06-15"  # each takes what it needs
-    elif op == ("post", f"{TRADE_IN}/photos"):
+    elif op in (("post", f"{TRADE_IN}/photos"), ("post", f"/console{TRADE_IN}/photos")):
         kw["files"] = {"photo": ("photo.png", images.png(), "image/png")}
+    elif op == ("get", "/console/dashboard"):
+        url += f"?program={ids.program_id}"
+    elif op == ("post", "/console/login"):
+        kw["data"] = {"email": ids.login_email, "password": ids.login_password}
+    elif op == ("post", "/console/receiving"):  # no such site: an admitted caller is shown so
+        kw["data"] = {"site": "site-none", "scan": "352099001761481"}
+    elif op in PORTAL_FORMS:
+        kw["data"] = PORTAL_FORMS[op]
     if body is not None:
         kw["json"] = body
+    if url.startswith("/console"):  # a page answers with its redirect: looked at, not followed
+        kw["follow_redirects"] = False
     return method, url, kw

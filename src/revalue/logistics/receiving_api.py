@@ -141,7 +141,7 @@ def receipt_out(session: Session, row: Receipt) -> ReceiptOut:
     )
 
 
-def _receivers(grant: Grant):  # type: ignore[no-untyped-def]
+def receivers(grant: Grant):  # type: ignore[no-untyped-def]
     """Store associates receive at stores and kiosks only; receivers and admins anywhere."""
 
     def check(trade_in: TradeIn, site: Site) -> None:
@@ -170,7 +170,7 @@ def receive_at_site(
             body.to_found(body.weighed_weight_g),
             ctx,
             within=grant.programs(),
-            may_receive=_receivers(grant),
+            may_receive=receivers(grant),
         )
         return receipt_out(s, done.receipt)
 

@@ -37,7 +37,7 @@ def environmental_factors(grant: Grant = Depends(allow(public=True))) -> Any:
     }
 
 
-def _receipt(session: Session, trade_in_id: str) -> dict[str, Any]:
+def receipt_document(session: Session, trade_in_id: str) -> dict[str, Any]:
     row = environment.receipt_of(session, trade_in_id)
     model = session.get_one(DeviceModel, session.get_one(TradeIn, trade_in_id).model_id)
     (published,) = [v for v in environment.factor_documents() if v["version"] == row.factor_version]
@@ -58,7 +58,7 @@ def environmental_receipt(
     """The device's environmental receipt, issued when it was sold, harvested for parts or
     recycled (404 before): the e-waste its route diverted or recycled, the CO2e its reuse
     avoided, and the factor version, method and sources behind the figures."""
-    return _receipt(session, trade_in_id)
+    return receipt_document(session, trade_in_id)
 
 
 @router.get(f"{RECEIPT}.pdf", response_class=Response, responses=PDF)
@@ -68,7 +68,7 @@ def environmental_receipt_pdf(
     session: Session = Depends(read_session),
 ) -> Response:
     """The receipt as a one-page PDF."""
-    body = receipt_pdf.render(_receipt(session, trade_in_id))
+    body = receipt_pdf.render(receipt_document(session, trade_in_id))
     return Response(
         body,
         media_type="application/pdf",

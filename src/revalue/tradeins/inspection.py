@@ -161,7 +161,7 @@ def inspect(session: Session, trade_in_id: str, data: schemas.InspectIn, ctx: Co
         _found_instead(session, trade_in, quote, data.variant_sku)
     found = assess(session, trade_in, program, quote, data)
     _store(session, trade_in, found, PRIMARY, data.notes, ctx)
-    quoted, outcome = _decide(trade_in, program, quote, found, second_opinion_done=False)
+    quoted, outcome = decide(trade_in, program, quote, found, second_opinion_done=False)
     if trade_in.offer_final_at is not None and outcome is not fairness.Outcome.AS_QUOTED:
         # Found after the carrier lost it: the customer was owed the quote from the loss on,
         # so the finding is recorded and the quote stands.
@@ -214,7 +214,7 @@ def _found_instead(session: Session, trade_in: TradeIn, quote: Quote, variant_sk
     trade_in.variant_sku, trade_in.model_id = variant_sku, facts.model_id
 
 
-def _decide(
+def decide(
     trade_in: TradeIn,
     program: Program,
     quote: Quote,
@@ -320,7 +320,7 @@ def second_opinion(
     )
     if held:
         best = max((first_found, found), key=lambda a: a.amount)
-        quoted, outcome = _decide(trade_in, program, quote, best, second_opinion_done=True)
+        quoted, outcome = decide(trade_in, program, quote, best, second_opinion_done=True)
         _settle(session, trade_in, program, quote, best, outcome, quoted, ctx)
     return trade_in
 

@@ -44,7 +44,16 @@ from revalue.recovery.sales_api import router as sales_router
 from revalue.recovery.setup_api import router as recovery_setup_router
 from revalue.recovery.workorders_api import router as work_orders_router
 from revalue.tradeins.api import router as tradeins_router
-from revalue.web import assets
+from revalue.web import (
+    assets,
+    console_inspection,
+    console_queues,
+    console_receiving,
+    console_tradein,
+    dashboard,
+    portal,
+)
+from revalue.web import console as console_pages
 
 DESCRIPTION = """
 Revalue runs a device trade-in program end to end: catalog, programs and price books,
@@ -116,6 +125,11 @@ def create_app(
     for router in routers:
         app.include_router(router)
     app.include_router(assets.router)
+    app.include_router(portal.router)
+    for pages in (console_pages, console_receiving, console_tradein, console_inspection):
+        app.include_router(pages.router)
+    app.include_router(console_queues.router)
+    app.include_router(dashboard.router)
     app.mount("/static", assets.STATIC, name="static")
 
     @app.get("/health", tags=["health"])

@@ -9,6 +9,7 @@ from htmx attributes and ``/static/app.js``, colours from the program's styleshe
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -16,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from revalue.domain import branding
+from revalue.domain.money import format_major
 from revalue.programs.models import Program
 
 TEMPLATES = Environment(
@@ -61,6 +63,15 @@ def page(
         **values,
     )
     return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def when(moment: datetime | None) -> str:
+    """A time as people read it: 26 Nov 2026, 14:05 UTC (times are UTC throughout)."""
+    return "" if moment is None else f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+
+
+def money(amount: int | None, currency: str) -> str:
+    return "" if amount is None else f"{format_major(amount, currency)} {currency}"
 
 
 def theme_css(program: Program | None) -> str:
