@@ -16,6 +16,7 @@ from revalue.logistics.models import Receipt
 from revalue.tokens import digest
 from tests import auth, factories
 from tests.api.support import PROGRAM, assert_error
+from tests.api.test_portal_pages import answers_form
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
 RECEIVER = "rita@acme.example"
@@ -214,3 +215,14 @@ def test_the_program_picker_lists_their_programs_and_remembers_the_choice(app, s
     single = signed_in(app, sessions, "solo@acme.example", {PROGRAM: [Role.RECEIVER]})
     with single:
         assert '<label for="program">' not in single.get("/console").text
+
+
+def test_the_consoles_cookies_stay_on_the_console(app, seeded, sessions):
+    """A staff member's browser does not send its session to the public portal or the API: a
+    quote asked for in the same browser is a customer's, and needs no CSRF token."""
+    with signed_in(app, sessions, RECEIVER, {PROGRAM: [Role.RECEIVER]}) as c:
+        assert {cookie.path for cookie in c.cookies.jar} == {"/console"}
+        r = c.post(f"/p/{PROGRAM}/quote", data=answers_form())
+        assert r.status_code == 303 and r.headers["location"].startswith("/t/rvc_")
+        assert c.get("/console").status_code == 200  # still signed in to the console
+        assert c.get("/trade-ins", headers={"Accept": "application/json"}).status_code == 401

@@ -98,6 +98,9 @@ def pages_router() -> APIRouter:
 
 
 router = pages_router()
+# The console's cookies go to the console's pages only: a staff member's browser does not send
+# its session to the public portal (whose forms carry no CSRF token) or to the JSON API.
+COOKIE_PATH = "/console"
 
 
 def refusal(request: Request, exc: RevalueError) -> Response:
@@ -110,7 +113,7 @@ def refusal(request: Request, exc: RevalueError) -> Response:
             response = Response(status_code=200, headers={"HX-Redirect": LOGIN})
         # An expired or revoked session's cookie goes, so the sign-in page opens at once.
         response.delete_cookie(
-            authn.COOKIE, path="/", secure=True, httponly=True, samesite="strict"
+            authn.COOKIE, path=COOKIE_PATH, secure=True, httponly=True, samesite="strict"
         )
         return response
     status = 403 if isinstance(exc, Forbidden) else 404
@@ -286,7 +289,7 @@ async def console_login(request: Request, grant: Grant = Depends(allow(public=Tr
             secure=True,
             httponly=True,
             samesite="strict",
-            path="/",
+            path=COOKIE_PATH,
         )
     return response
 
@@ -301,7 +304,9 @@ def console_logout(request: Request, grant: Grant = Depends(allow(*ALL_STAFF))):
             sessions.close(session, token, ctx.now)
     response = RedirectResponse(LOGIN, status_code=303)
     for name in (authn.COOKIE, CSRF_COOKIE):
-        response.delete_cookie(name, path="/", secure=True, httponly=True, samesite="strict")
+        response.delete_cookie(
+            name, path=COOKIE_PATH, secure=True, httponly=True, samesite="strict"
+        )
     return response
 
 

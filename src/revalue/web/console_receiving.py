@@ -182,33 +182,22 @@ def record_receipt(
         done = console.write(request, work)
     except ValidationError as exc:
         message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        return _page(
-            request,
-            grant,
-            session,
-            site_id=site_id,
-            scan=scan,
-            values=form,
-            error=message,
-            status=422,
-        )
+        status = 422
     except RevalueError as exc:
         if exc.kind in ("unauthenticated", "forbidden"):
             raise
-        message = exc.message
+        message, status = exc.message, STATUS[exc.kind]
         if isinstance(exc, scans.NotReceivable):
             message = f"Nothing recorded: {exc.message}"
-        return _page(
-            request,
-            grant,
-            session,
-            site_id=site_id,
-            scan=scan,
-            values=form,
-            error=message,
-            status=STATUS[exc.kind],
+    else:
+        return RedirectResponse(
+            f"{PAGE}?site={site_id}&received={done.receipt.id}", status_code=303
         )
-    return RedirectResponse(f"{PAGE}?site={site_id}&received={done.receipt.id}", status_code=303)
+    # Refused: the page again, with why and the form as it was.
+    return _page(
+        request, grant, session, site_id=site_id, scan=scan, values=form, error=message,
+        status=status,
+    )  # fmt: skip
 
 
 def _body(form: dict[str, Any]) -> ScanIn:
