@@ -109,6 +109,9 @@ def test_a_parcel_scanned_by_tracking_number_is_received_placed_and_weighed(
     }
     actions = [a for a, _ in custody_actions(client, tid)]
     assert actions[-2:] == ["receive", "move"]
+    # What happened at the site names the site as its place, not the installation's.
+    custody = client.get(f"/trade-ins/{tid}").json()["custody"]
+    assert {e["place"] for e in custody[-2:]} == {HUB}
     assert verifies(client, tid)
     assert [x["id"] for x in client.get(f"/trade-ins/{tid}/receipts").json()] == [receipt["id"]]
     assert [x["id"] for x in client.get(f"/sites/{HUB}/receipts").json()] == [receipt["id"]]

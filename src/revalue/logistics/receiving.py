@@ -180,6 +180,8 @@ def receive(
 ) -> Outcome:
     """Match the scan, check the site, then record what was in the box (see the module)."""
     site = sites.active_site(session, site_id)
+    # What happens here happens at the site: its custody events name it as their place.
+    ctx = replace(ctx, place=site.id)
     trade_in = match(session, scan, within)
     if may_receive is not None:
         may_receive(trade_in, site)
