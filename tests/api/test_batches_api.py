@@ -103,6 +103,7 @@ def test_a_batch_goes_out_and_in_and_a_device_never_scanned_in_is_missing(client
             "late": False,
         },
     )
+    assert read(client, arrives)["custody"][-1]["place"] == HUB  # where it arrived
     r = client.post(f"/batches/{bid}/close")
     assert r.status_code == 200, r.text
     body = r.json()

@@ -139,3 +139,13 @@ def test_a_browser_not_signed_in_is_sent_to_sign_in(anonymous):
     r = anonymous.get("/console/queues?program=acme", headers=HTML, follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"] == "/console/login?next=/console/queues%3Fprogram%3Dacme"
+
+
+def test_a_queue_lists_what_has_waited_longest_first(client, clock, seeded):
+    first = requote_offered(client)
+    clock.advance(hours=3)
+    second = requote_offered(client)
+    # The trade-in search lists newest first; a work queue is worked oldest first.
+    page = client.get("/trade-ins", params={"state": "requote_offered"}).json()
+    assert [t["id"] for t in page["items"]] == [second, first]
+    assert items(client.get("/console/queues").text, "requotes") == [first, second]

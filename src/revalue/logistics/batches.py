@@ -11,6 +11,7 @@ missing device that turns up later is still scanned in against its batch.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -230,7 +231,7 @@ def receive_item(
         trade_in,
         site_id,
         location_id,
-        ctx,
+        replace(ctx, place=site_id),  # it arrived at the site: the event happened there
         sites.TRANSFER_IN,
         action="transfer_in",
         extra={"batch_id": batch.id, "late": batch.status == RECEIVED},

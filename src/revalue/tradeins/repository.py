@@ -53,8 +53,11 @@ def search(
     limit: int,
     offset: int,
     within: frozenset[str] | None = None,
+    oldest_first: bool = False,
 ) -> tuple[int, list[TradeIn]]:
-    """A page of trade-ins; ``within`` limits them to those programs (None: every program)."""
+    """A page of trade-ins, newest first; ``within`` limits them to those programs (None:
+    every program). ``oldest_first``: the ones that changed longest ago first, as a work
+    queue is worked."""
     stmt = select(TradeIn)
     if within is not None:
         stmt = stmt.where(TradeIn.program_id.in_(within))
@@ -63,7 +66,8 @@ def search(
     if state:
         stmt = stmt.where(TradeIn.state == state)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(TradeIn.id.desc()).limit(limit).offset(offset))
+    order = (TradeIn.updated_at, TradeIn.id) if oldest_first else (TradeIn.id.desc(),)
+    rows = session.scalars(stmt.order_by(*order).limit(limit).offset(offset))
     return total, list(rows)
 
 

@@ -244,6 +244,7 @@ def inspection_page(
         limit=50,
         offset=0,
         within=grant.programs(),
+        oldest_first=True,  # the device waiting longest is inspected first
     )
     return console.show(
         request,

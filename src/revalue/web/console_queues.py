@@ -88,8 +88,9 @@ def _in_states(*states: State, what: Callable[[datetime, datetime], str]):  # ty
         total, items = 0, []
         for st in states:
             n, rows = tradeins.search(
-                s, program_id=None, state=str(st), limit=SHOWN, offset=0, within=within
-            )
+                s, program_id=None, state=str(st), limit=SHOWN, offset=0, within=within,
+                oldest_first=True,
+            )  # fmt: skip
             total += n
             items += [Item(t.id, what(t.expires_at, now)) for t in rows]
         return total, items
