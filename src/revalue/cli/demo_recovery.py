@@ -20,8 +20,17 @@ from revalue.domain.condition import Grade
 from revalue.domain.context import Context
 from revalue.domain.lifecycle import State
 from revalue.domain.records import Route, Verification
-from revalue.domain.recovery import WorkOrderStatus
-from revalue.recovery import inventory, market, planning, repository, repricing, sales, saleslots
+from revalue.domain.recovery import ChannelTerms, WorkOrderStatus
+from revalue.recovery import (
+    inputs,
+    inventory,
+    market,
+    planning,
+    repository,
+    repricing,
+    sales,
+    saleslots,
+)
 from revalue.recovery import workorders as work
 from revalue.recovery.models import Channel, ChannelPrice, InventoryItem, WorkOrder
 from revalue.recovery.planning_schemas import FinishIn
@@ -122,10 +131,8 @@ def _week(
     tally.greedy += plan.summary.get("greedy_recovery") or 0
     items = session.scalars(select(InventoryItem).where(InventoryItem.trade_in_id.in_(ids))).all()
     channels = {c.id: c for c in repository.channels(session, program_id)}
-    prices = {
-        (p.channel_id, p.variant_sku, p.grade): p.amount
-        for p in repository.prices(session, list(channels))
-    }
+    # Each channel's price list as the optimizer reads it (an exact grade, else "*").
+    terms = {t.id: t for t in inputs.channel_terms(session, program_id, 7)}
     orders = {
         o.trade_in_id: o
         for o in session.scalars(select(WorkOrder).where(WorkOrder.plan_id == plan.id))
@@ -140,9 +147,7 @@ def _week(
             if ready is None or ready > now:
                 continue
         channel = channels[item.channel_id]
-        price = prices.get((channel.id, item.variant_sku, item.grade)) or prices.get(
-            (channel.id, item.variant_sku, "*"), 0
-        )
+        price = terms[channel.id].price(item.variant_sku, item.grade) or 0
         if Route(item.route) in LISTED:
             _list_and_sell(session, rng, now, item, channel, price, ready)
         elif Route(item.route) == Route.WHOLESALE:
@@ -160,7 +165,7 @@ def _week(
                     ctx=sell,
                 )
     for code, held in lots.items():
-        _wholesale_lot(session, rng, now, program_id, week_end, code, held, prices)
+        _wholesale_lot(session, rng, now, program_id, week_end, code, held, terms)
 
 
 def _repair(
@@ -226,14 +231,14 @@ def _wholesale_lot(
     week_end: datetime,
     code: str,
     held: list[tuple[InventoryItem, datetime]],
-    prices: dict[tuple[str, str, str], int],
+    terms: dict[str, ChannelTerms],
 ) -> None:
     built = max(ready for _, ready in held) + timedelta(days=1)
     sold = built + timedelta(days=rng.uniform(1, 4))
     if sold > now:
         return
     items = [item for item, _ in held]
-    asking = sum(prices.get((i.channel_id, i.variant_sku, i.grade), 0) for i in items)
+    asking = sum(terms[i.channel_id].price(i.variant_sku, i.grade) or 0 for i in items)
     lot, _ = saleslots.create(
         session,
         program_id,

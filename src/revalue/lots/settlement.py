@@ -57,6 +57,11 @@ def settle(session: Session, lot_id: str, *, force: bool, ctx: Context) -> Busin
     quotes = quotes_repository.by_id(session, quote_ids)
     pending, adjustments, settled = [], [], []
     owed_total = quoted_settled = 0
+    blocklisted = screening.held_among(
+        session,
+        [line.trade_in_id for line in matched if line.trade_in_id],
+        screening.Kind.BLOCKLISTED,
+    )
     for line in matched:
         t = trade_ins[line.trade_in_id or ""]
         # Final as the payouts track judges it (a device paid is final too); or a device
@@ -74,7 +79,7 @@ def settle(session: Session, lot_id: str, *, force: bool, ctx: Context) -> Busin
         if not final:
             pending.append({"line": line.line_no, "trade_in_id": t.id, "state": t.state})
             continue
-        if screening.blocked(session, t.id):  # held until a person clears or confirms it
+        if t.id in blocklisted:  # held until a person clears or confirms it
             pending.append(
                 {"line": line.line_no, "trade_in_id": t.id, "state": t.state, "held": "blocklisted"}
             )

@@ -26,6 +26,7 @@ from revalue.domain.recovery import ChannelTerms, Device, Economics, RepairActio
 from revalue.recovery import repository
 from revalue.recovery.models import RecoverySettings
 from revalue.tradeins import repository as tradeins
+from revalue.tradeins import screening
 from revalue.tradeins.models import Inspection, Sanitization
 
 BLOCKLISTED = "blocklisted: held, recycling only"
@@ -133,8 +134,8 @@ def devices(
     waiting = [w for w in waiting if w[0].id not in set(held)]
     ids = [t.id for t, _, _ in waiting]
     inspections = tradeins.latest_records(session, Inspection, ids)
-    blocked = repository.blocklisted(session, ids)
-    lock_flags = repository.locked(session, ids)
+    blocked = screening.held_among(session, ids, screening.Kind.BLOCKLISTED)
+    lock_flags = screening.held_among(session, ids, screening.Kind.LOCKED)
     out = []
     for trade_in, model_id, category in waiting:
         inspection = inspections.get(trade_in.id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,7 +13,6 @@ from revalue.catalog.models import DeviceModel, Variant
 from revalue.db import chunks
 from revalue.domain.lifecycle import State
 from revalue.domain.recovery import PlanStatus, WorkOrderStatus
-from revalue.identity.models import ScreeningFlag
 from revalue.recovery.models import (
     Channel,
     ChannelDemand,
@@ -26,7 +24,6 @@ from revalue.recovery.models import (
     RepairActionRow,
     WorkOrder,
 )
-from revalue.tradeins import screening
 from revalue.tradeins.models import TradeIn
 
 OPEN_WORK = (str(WorkOrderStatus.PLANNED), str(WorkOrderStatus.IN_REPAIR))
@@ -96,37 +93,6 @@ def waiting(session: Session, program_id: str) -> list[tuple[TradeIn, str, str]]
         .order_by(TradeIn.id)
     )
     return [(t, model_id, category) for t, model_id, category in session.execute(stmt)]
-
-
-def _flagged(session: Session, trade_in_ids: Sequence[str], *where: Any) -> set[str]:
-    """The trade-ins holding a screening flag that matches ``where``."""
-    return {
-        tid
-        for chunk in chunks(trade_in_ids)
-        for tid in session.scalars(
-            select(ScreeningFlag.trade_in_id).where(ScreeningFlag.trade_in_id.in_(chunk), *where)
-        )
-    }
-
-
-def blocklisted(session: Session, trade_in_ids: Sequence[str]) -> set[str]:
-    """screening.blocked for many devices: a blocklist flag not cleared by a person."""
-    return _flagged(
-        session,
-        trade_in_ids,
-        ScreeningFlag.kind == str(screening.Kind.BLOCKLISTED),
-        ScreeningFlag.status != screening.CLEARED,
-    )
-
-
-def locked(session: Session, trade_in_ids: Sequence[str]) -> set[str]:
-    """screening.refuse_if_locked for many devices: a lock flag still open."""
-    return _flagged(
-        session,
-        trade_in_ids,
-        ScreeningFlag.kind == str(screening.Kind.LOCKED),
-        ScreeningFlag.status == screening.OPEN,
-    )
 
 
 def plans_of(session: Session, program_id: str, status: PlanStatus) -> list[Plan]:

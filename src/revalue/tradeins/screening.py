@@ -11,14 +11,16 @@ and flag is an event on the custody chain.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from revalue.customers import contacts
 from revalue.customers.models import CustomerContact
+from revalue.db import chunks
 from revalue.domain.context import Context
 from revalue.domain.errors import Conflict, NotFound
 from revalue.domain.inspection import BLOCKING_LOCKS, Lock
@@ -310,20 +312,33 @@ def lapse_locks(session: Session, ctx: Context) -> int:
     return done
 
 
-def blocked(session: Session, trade_in_id: str) -> bool:
-    """A blocklist flag not cleared by a person holds the device."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(ScreeningFlag)
-            .where(
-                ScreeningFlag.trade_in_id == trade_in_id,
-                ScreeningFlag.kind == str(Kind.BLOCKLISTED),
-                ScreeningFlag.status != CLEARED,
+def _holding(kind: Kind) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """What makes a flag of ``kind`` hold its device: a blocklist flag until a person clears
+    it (a confirmed one holds for good), a lock flag while it is open."""
+    still = (
+        ScreeningFlag.status != CLEARED
+        if kind == Kind.BLOCKLISTED
+        else (ScreeningFlag.status == OPEN)
+    )
+    return (ScreeningFlag.kind == str(kind), still)
+
+
+def held_among(session: Session, trade_in_ids: Sequence[str], kind: Kind) -> set[str]:
+    """The trade-ins a flag of ``kind`` holds (blocklisted, or locked), for many at once."""
+    return {
+        tid
+        for chunk in chunks(trade_in_ids)
+        for tid in session.scalars(
+            select(ScreeningFlag.trade_in_id).where(
+                ScreeningFlag.trade_in_id.in_(chunk), *_holding(kind)
             )
         )
-        or 0
-    ) > 0
+    }
+
+
+def blocked(session: Session, trade_in_id: str) -> bool:
+    """A blocklist flag not cleared by a person holds the device."""
+    return bool(held_among(session, [trade_in_id], Kind.BLOCKLISTED))
 
 
 def resolve(
@@ -359,9 +374,7 @@ def refuse_if_locked(session: Session, trade_in_id: str) -> None:
     """A lock not yet removed (its flag open) holds the device where it is."""
     open_lock = session.scalars(
         select(ScreeningFlag).where(
-            ScreeningFlag.trade_in_id == trade_in_id,
-            ScreeningFlag.kind == str(Kind.LOCKED),
-            ScreeningFlag.status == OPEN,
+            ScreeningFlag.trade_in_id == trade_in_id, *_holding(Kind.LOCKED)
         )
     ).first()
     if open_lock is not None:
