@@ -23,7 +23,7 @@ from revalue.domain.lifecycle import State
 from revalue.domain.money import format_major
 from revalue.domain.program import HANDED_OVER, Pathway
 from revalue.http.auth import Grant, allow
-from revalue.http.deps import read_session, state
+from revalue.http.deps import public_base, read_session, state
 from revalue.logistics import repository as logistics
 from revalue.programs import service as programs
 from revalue.programs.models import Program
@@ -144,7 +144,7 @@ def view(
         program=program,
         status=status,
         token=token,
-        link=f"{str(request.base_url).rstrip('/')}/t/{token}",
+        link=f"{public_base(request)}/t/{token}",  # the public address behind a proxy
         trade_in=out,
         device=f"{words.device(model.brand, model.name)}, {variant_name(variant)}",
         state_label=words.STATES.get(str(out.state), words.humanize(str(out.state))),
